@@ -1,0 +1,78 @@
+"""The ``svreport`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import InputError, InputErrors
+from .paths import DEFAULT_CONFIG, Project
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or len(text) != 4:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a report year such as 2025")
+    return int(text)
+
+
+def _scale(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    project = Project.load(args.config)
+    if args.scale > 1 and args.out is None:
+        raise InputError("--out", "a scaled sample needs its own folder", expected="--out DIR, e.g. build/scale-40")
+    target = Path(args.out) if args.out else project.raw_dir
+    for path in write_sample(target, project.reference_dir, scale=args.scale):
+        print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """Read one year's inputs and print a per-file summary."""
+    from .readers import read_year
+
+    project = Project.load(args.config)
+    inputs = read_year(project.raw_year_dir(args.year))
+    print(f"Report year {args.year}: {inputs.year_dir}")
+    print(f"{'file':<30} {'format':<22} {'header row':>10} {'data rows':>9}  columns dropped (not in the contract)")
+    for table in [inputs.commitments, inputs.delivery, *inputs.spend.values()]:
+        dropped = ", ".join(table.dropped_columns) or "-"
+        print(f"{table.display_name:<30} {table.file_format:<22} {table.header_row:>10} {len(table.data):>9}  {dropped}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="svreport", description="Social Value Annual Report pipeline")
+    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="council config (default: %(default)s)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    sample = commands.add_parser("sample", help="write the bundled sample data (fictional)")
+    sample.add_argument("--scale", type=_scale, default=1, help="repeat every contract N times (benchmarks)")
+    sample.add_argument("--out", help="folder to write to (default: the config's raw folder)")
+    sample.set_defaults(handler=cmd_sample)
+
+    inspect = commands.add_parser("inspect", help="read a year's input files and summarise them")
+    inspect.add_argument("--year", type=_year, required=True)
+    inspect.set_defaults(handler=cmd_inspect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (InputError, InputErrors) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""The council's configuration file: one per council, validated field by field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError
+
+MEASURE_CODE = r"^NT\d+[a-z]?$"
+POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?( \d)?$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Council(_Strict):
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    area: str = Field(min_length=1, description="the borough as the narrative names it")
+
+
+class Paths(_Strict):
+    """Folders, relative to the project root (or absolute)."""
+
+    raw: str = "data/raw"
+    processed: str = "data/processed"
+    reference: str = "data/reference"
+
+
+class ReportYear(_Strict):
+    cutoff: date
+    comparator: int | None = None
+    committee: str = "Cabinet"
+    meeting_date: date | None = None
+
+
+class Category(_Strict):
+    name: str = Field(pattern=r"^[A-Z][A-Za-z]+$")
+    label: str
+    covers: str
+    variants: list[str] = Field(default_factory=list, description="other spellings seen in exports")
+
+
+class ExcludedContract(_Strict):
+    reference: str = Field(min_length=1)
+    supplier: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class MeasureGroup(_Strict):
+    label: str
+    measures: list[Annotated[str, Field(pattern=MEASURE_CODE)]] = Field(min_length=1)
+
+
+class CouncilConfig(_Strict):
+    council: Council
+    paths: Paths = Paths()
+    policy_start: date
+    report_years: dict[int, ReportYear] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1)
+    local_postcode_prefixes: list[str] = Field(min_length=1)
+    excluded_contracts: list[ExcludedContract] = Field(default_factory=list)
+    measure_groups: dict[str, MeasureGroup] = Field(default_factory=dict)
+
+    @field_validator("local_postcode_prefixes")
+    @classmethod
+    def _prefixes_are_postcode_districts_or_sectors(cls, prefixes: list[str]) -> list[str]:
+        normalised = [" ".join(p.upper().split()) for p in prefixes]
+        for prefix in normalised:
+            if not POSTCODE_PREFIX.match(prefix):
+                raise ValueError(
+                    f"'{prefix}' is not a postcode district (e.g. S60) or sector (e.g. S63 7)"
+                )
+        return normalised
+
+    @model_validator(mode="after")
+    def _years_are_consistent(self) -> CouncilConfig:
+        for year, entry in self.report_years.items():
+            if entry.cutoff <= self.policy_start:
+                raise ValueError(
+                    f"report_years.{year}.cutoff {entry.cutoff} is not after policy_start "
+                    f"{self.policy_start}"
+                )
+            if entry.comparator is not None and entry.comparator not in self.report_years:
+                raise ValueError(
+                    f"report_years.{year}.comparator {entry.comparator} has no entry in report_years"
+                )
+            if entry.comparator is not None and entry.comparator >= year:
+                raise ValueError(f"report_years.{year}.comparator must be an earlier year")
+        names = [c.name for c in self.categories]
+        if len(set(names)) != len(names):
+            raise ValueError(f"categories: names must be unique, got {names}")
+        return self
+
+    def year(self, year: int, source: str | Path = "config") -> ReportYear:
+        if year not in self.report_years:
+            known = ", ".join(str(y) for y in sorted(self.report_years))
+            raise InputError(
+                source,
+                f"report year {year} has no entry under report_years",
+                expected=f"one of {known}, or add {year} with its cut-off date",
+            )
+        return self.report_years[year]
+
+    def category_names(self) -> list[str]:
+        return [c.name for c in self.categories]
+
+    def excluded_references(self) -> set[str]:
+        return {c.reference for c in self.excluded_contracts}
+
+
+class _NoDatesLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text, so a bad date gets a message naming its field."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in location) or "(top level)"
+
+
+def load_config(path: str | Path) -> CouncilConfig:
+    """Read and check a council config; any problem is an InputError naming the field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "config file not found", expected="a YAML file such as config/rotherham.yml") from None
+    try:
+        raw = yaml.load(text, Loader=_NoDatesLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                         row=mark.line + 1 if mark else None) from None
+    if not isinstance(raw, dict):
+        raise InputError(path, "config must be a YAML mapping of fields", expected="council:, policy_start:, ...")
+    try:
+        return CouncilConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = _field_path(error["loc"])
+            value = error.get("input")
+            shown = "" if isinstance(value, dict | list) or value is None else f", got {value!r}"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"field '{field}': {message}{shown}")
+        raise InputError(path, "; ".join(problems)) from None

@@ -1,0 +1,91 @@
+"""The input data contract (shared/spec/data-contract.md) as code: files, columns, header rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnKind = Literal["text", "date", "money", "number"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical snake_case name used in processed tables
+    header: str  # the header as the contract writes it
+    kind: ColumnKind
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[Column, ...]
+    key_column: str  # blank or "Total..." here marks a footer row
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Normalised header -> canonical column name."""
+        return {normalise_header(c.header): c.name for c in self.columns}
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+COMMITMENTS = TableSpec(
+    name="portal_commitments",
+    key_column="contract_reference",
+    columns=(
+        Column("contract_reference", "Contract Reference", "text"),
+        Column("contract_name", "Contract Name", "text"),
+        Column("supplier_name", "Supplier Name", "text"),
+        Column("category", "Category", "text"),
+        Column("award_date", "Award Date", "date"),
+        Column("contract_value", "Contract Value (£)", "money"),
+        Column("measure_id", "Measure ID", "text"),
+        Column("measure_description", "Measure Description", "text"),
+        Column("units_committed", "Units Committed", "number"),
+        Column("unit", "Unit", "text"),
+        Column("value_committed", "Social Value Committed (£)", "money"),
+    ),
+)
+
+DELIVERY = TableSpec(
+    name="portal_delivery",
+    key_column="contract_reference",
+    columns=(
+        Column("contract_reference", "Contract Reference", "text"),
+        Column("measure_id", "Measure ID", "text"),
+        Column("period_end", "Reporting Period End", "date"),
+        Column("units_delivered", "Units Delivered", "number"),
+        Column("value_delivered", "Social Value Delivered (£)", "money"),
+        Column("validation_status", "Validation Status", "text"),
+    ),
+)
+
+SPEND = TableSpec(
+    name="supplier_spend",
+    key_column="transaction_number",
+    columns=(
+        Column("transaction_number", "Transaction Number", "text"),
+        Column("payment_date", "Payment Date", "date"),
+        Column("supplier_id", "Supplier ID", "text"),
+        Column("supplier_name", "Supplier Name", "text"),
+        Column("supplier_postcode", "Supplier Postcode", "text"),
+        Column("service_area", "Service Area", "text"),
+        Column("expense_type", "Expense Type", "text"),
+        Column("amount", "Amount (£)", "money"),
+    ),
+)
+
+PORTAL_TABLES = (COMMITMENTS, DELIVERY)
+VALIDATION_STATUSES = ("Validated", "Pending", "Rejected", "Awaiting Evidence")
+SPEND_FILE_PATTERN = re.compile(r"^supplier_spend_(\d{4})-(\d{2})\.csv$", re.IGNORECASE)
+MAX_TITLE_ROWS = 10  # XLSX: up to 10 title/blank rows above the header
+
+_TRAILING_POUND = re.compile(r"\s*(\(£\)|£)\s*$")
+
+
+def normalise_header(header: object) -> str:
+    """Case-insensitive; ignore outer and repeated spaces and a trailing '(£)' or '£'."""
+    text = " ".join(str(header).replace("\ufeff", "").split()).lower()
+    return _TRAILING_POUND.sub("", text).strip()

@@ -1,0 +1,222 @@
+"""Read the portal exports and spend extracts exactly as the data contract allows.
+
+Readers only find the table, match its headers and keep each row's spreadsheet row number;
+they return raw cell values (text from CSV, native values from XLSX). Parsing values and
+applying the counting rules is the cleaning stage's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .contract import (
+    COMMITMENTS,
+    DELIVERY,
+    MAX_TITLE_ROWS,
+    SPEND,
+    SPEND_FILE_PATTERN,
+    TableSpec,
+    normalise_header,
+)
+from .errors import InputError
+
+SOURCE_ROW = "source_row"  # the row number a spreadsheet shows for this record
+
+
+@dataclass
+class RawTable:
+    """One input file as read: contract columns only, plus where each row came from."""
+
+    path: Path
+    spec: TableSpec
+    data: pd.DataFrame
+    file_format: str  # e.g. "CSV (Windows-1252)" or "XLSX"
+    header_row: int
+    dropped_columns: list[str] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return self.path.name
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """Decode a CSV as UTF-8 (with or without BOM) or Windows-1252, or explain why not."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "UTF-8 with BOM"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise InputError(path, "the file looks like UTF-16 text, which the pipeline does not read",
+                         expected="CSV saved as UTF-8 or Windows-1252 ('CSV UTF-8' in Excel)")
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(path, f"byte 0x{raw[exc.start]:02X} cannot be decoded", row=line,
+                         expected="CSV saved as UTF-8 or Windows-1252") from None
+
+
+def _read_csv_cells(path: Path) -> tuple[list[list[object]], str]:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(path, "the file is empty", expected="a header row and at least one data row")
+    text, encoding = _decode(path, raw)
+    try:
+        rows: list[list[object]] = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError(path, f"not a readable CSV file: {exc}") from None
+    return rows, f"CSV ({encoding})"
+
+
+def _read_xlsx_cells(path: Path) -> tuple[list[list[object]], str]:
+    try:
+        frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="calamine")
+    except Exception as exc:  # calamine raises its own types for corrupt or non-XLSX files
+        raise InputError(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
+                         expected="an .xlsx file saved by Excel, or a .csv file") from None
+    cells = frame.astype(object).where(frame.notna(), None).values.tolist()
+    return cells, "XLSX"
+
+
+def _find_header_row(path: Path, spec: TableSpec, rows: list[list[object]], max_title_rows: int) -> int:
+    """Index of the header row: the first of the allowed rows naming any contract column."""
+    wanted = set(spec.headers)
+    for index, row in enumerate(rows[: max_title_rows + 1]):
+        names = {normalise_header(cell) for cell in row if cell is not None}
+        if len(names & wanted) >= 2:
+            return index
+    looked = "row 1" if max_title_rows == 0 else f"rows 1-{max_title_rows + 1}"
+    raise InputError(
+        path, f"no header row found in {looked}",
+        expected="a header row with the contract's column names, e.g. "
+        + ", ".join(f"'{c.header}'" for c in spec.columns[:3]),
+    )
+
+
+def _match_columns(path: Path, spec: TableSpec, header: list[object], header_row: int) -> tuple[dict[int, str], list[str]]:
+    """Map cell positions to canonical column names; report missing and duplicated columns."""
+    wanted = spec.headers
+    positions: dict[int, str] = {}
+    dropped: list[str] = []
+    for position, cell in enumerate(header):
+        label = "" if cell is None else str(cell).strip()
+        name = wanted.get(normalise_header(label))
+        if name is None:
+            if label:
+                dropped.append(label)
+            continue
+        if name in positions.values():
+            raise InputError(path, f"column '{label}' appears twice", row=header_row, column=label,
+                             expected="each contract column once")
+        positions[position] = name
+    found = set(positions.values())
+    for column in spec.columns:
+        if column.name not in found:
+            close = difflib.get_close_matches(normalise_header(column.header),
+                                              [normalise_header(d) for d in dropped], n=1, cutoff=0.6)
+            hint = f"; found '{close[0]}', which does not match" if close else ""
+            raise InputError(path, f"required column '{column.header}' is missing{hint}",
+                             row=header_row, column=column.header,
+                             expected="the column names in the data contract (case and spacing may vary)")
+    return positions, dropped
+
+
+def _is_blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def read_table(path: str | Path, spec: TableSpec) -> RawTable:
+    """Read one contract file (CSV or XLSX) into a RawTable of contract columns."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows, file_format = _read_csv_cells(path)
+        max_title_rows = 0
+    elif suffix == ".xlsx":
+        rows, file_format = _read_xlsx_cells(path)
+        max_title_rows = MAX_TITLE_ROWS
+    else:
+        raise InputError(path, f"unsupported file type '{suffix}'", expected=".csv or .xlsx")
+    header_index = _find_header_row(path, spec, rows, max_title_rows)
+    header_row = header_index + 1
+    positions, dropped = _match_columns(path, spec, rows[header_index], header_row)
+
+    records: list[list[object]] = []
+    row_numbers: list[int] = []
+    width = len(rows[header_index])
+    for index in range(header_index + 1, len(rows)):
+        row = rows[index]
+        if all(_is_blank(cell) for cell in row):
+            continue  # blank lines carry no data; their numbers are still counted
+        if len(row) > width and any(not _is_blank(c) for c in row[width:]):
+            raise InputError(path, f"row has {len(row)} cells but the header has {width}",
+                             row=index + 1, expected="one cell per header column")
+        records.append([row[p] if p < len(row) else None for p in positions])
+        row_numbers.append(index + 1)
+    if not records:
+        raise InputError(path, "the file has a header but no data rows", row=header_row,
+                         expected="at least one data row below the header")
+
+    columns = list(positions.values())
+    data = pd.DataFrame(records, columns=columns, dtype=object)
+    data = data[[c.name for c in spec.columns]]
+    data.insert(0, SOURCE_ROW, row_numbers)
+    return RawTable(path=path, spec=spec, data=data, file_format=file_format,
+                    header_row=header_row, dropped_columns=dropped)
+
+
+@dataclass
+class YearInputs:
+    year_dir: Path
+    commitments: RawTable
+    delivery: RawTable
+    spend: dict[str, RawTable]  # financial year "2023-24" -> table
+
+
+def _one_of(year_dir: Path, stem: str) -> Path:
+    found = [year_dir / f"{stem}{ext}" for ext in (".csv", ".xlsx") if (year_dir / f"{stem}{ext}").exists()]
+    if not found:
+        raise InputError(year_dir, f"required file {stem}.csv or {stem}.xlsx is missing",
+                         expected="the Social Value Portal export saved in this folder")
+    if len(found) > 1:
+        raise InputError(year_dir, f"both {stem}.csv and {stem}.xlsx are present",
+                         expected="exactly one of them")
+    return found[0]
+
+
+def financial_year_of(path: Path) -> str:
+    """'supplier_spend_2023-24.csv' -> '2023-24', checking that the two years are consecutive."""
+    match = SPEND_FILE_PATTERN.match(path.name)
+    if not match:
+        raise InputError(path, "spend file name not recognised", expected="supplier_spend_YYYY-YY.csv")
+    start, end = int(match.group(1)), int(match.group(2))
+    if (start + 1) % 100 != end:
+        raise InputError(path, f"'{match.group(1)}-{match.group(2)}' is not a financial year",
+                         expected=f"supplier_spend_{start}-{(start + 1) % 100:02d}.csv")
+    return f"{start}-{end:02d}"
+
+
+def spend_files(year_dir: Path) -> list[Path]:
+    return sorted(p for p in year_dir.iterdir() if p.name.lower().startswith("supplier_spend_"))
+
+
+def read_year(year_dir: str | Path) -> YearInputs:
+    """Read every input file of one report year's folder."""
+    year_dir = Path(year_dir)
+    if not year_dir.is_dir():
+        raise InputError(year_dir, "input folder not found", expected="data/raw/<year>/ with the year's exports")
+    commitments = read_table(_one_of(year_dir, "portal_commitments"), COMMITMENTS)
+    delivery = read_table(_one_of(year_dir, "portal_delivery"), DELIVERY)
+    spend_paths = spend_files(year_dir)
+    if not spend_paths:
+        raise InputError(year_dir, "no supplier spend file found", expected="at least one supplier_spend_YYYY-YY.csv")
+    spend = {financial_year_of(p): read_table(p, SPEND) for p in spend_paths}
+    return YearInputs(year_dir=year_dir, commitments=commitments, delivery=delivery, spend=spend)
