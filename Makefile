@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 YEAR   ?= 2025
 
-.PHONY: install report test sample lock clean
+.PHONY: install report test notebooks sample lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,13 +15,17 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## Read the report year's inputs (default: the bundled sample) and summarise them.
+## Run the pipeline notebooks for the report year (default: 2025 on the bundled sample).
 report: $(STAMP)
-	@$(BIN)/svreport inspect --year $(YEAR)
+	@$(BIN)/svreport run --year $(YEAR)
 
-## Unit tests, reader and config tests, and the sample-figure check.
+## Unit tests, pipeline tests, and nbval over the committed notebooks.
 test: $(STAMP)
 	@$(BIN)/python -m pytest
+
+## Re-execute the committed notebooks in place after changing them or the package.
+notebooks: $(STAMP)
+	@$(BIN)/svreport refresh-notebooks
 
 ## Regenerate the bundled sample data (deterministic: same bytes every time).
 sample: $(STAMP)

@@ -254,7 +254,7 @@ def clean(inputs: YearInputs, config: CouncilConfig) -> CleanTables:
         part["fy_end"] = pd.Timestamp(start.year + 1, 3, 31)
         spend_parts.append(part)
     if errors.errors:
-        raise InputErrors(errors.errors)
+        raise InputErrors(sorted(errors.errors, key=lambda e: (str(e.file), e.row or 0)))
     spend = pd.concat(spend_parts, ignore_index=True)
     spend["is_local"] = is_local_postcode(spend["supplier_postcode"], config.local_postcode_prefixes)
     return CleanTables(commitments, delivery, spend, log.frame())

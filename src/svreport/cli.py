@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,6 +50,43 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the notebook pipeline for one report year with papermill."""
+    from .runner import StageFailed, run_year
+
+    project = Project.load(args.config)
+    project.config.year(args.year, project.config_path)
+    started = time.perf_counter()
+    try:
+        timings = run_year(project, args.year)
+    except StageFailed as failure:
+        print(f"error: {failure.notebook} stopped; no figures were written.\n{failure.message}", file=sys.stderr)
+        if failure.record:
+            print(f"The failed run's notebook is kept for inspection: {_show(failure.record)}", file=sys.stderr)
+        return 2
+    total = time.perf_counter() - started
+    output = project.processed_dir / str(args.year)
+    print(f"  {'total':<20} {total:6.1f} s ({sum(t.seconds for t in timings):.1f} s in notebooks)")
+    print(f"Figures ledger: {_show(output / 'figures.csv')}")
+    print(f"Report variables: {_show(output / '_variables.yml')}")
+    print(f"Run record (executed notebooks): {_show(output / 'notebooks')}")
+    return 0
+
+
+def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
+    """Re-execute the committed notebooks in place (their outputs are what nbval checks)."""
+    from .runner import refresh_committed_notebooks
+
+    project = Project.load(args.config)
+    for path in refresh_committed_notebooks(project.root / "notebooks"):
+        print(_show(path))
+    return 0
+
+
+def _show(path: Path) -> str:
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="svreport", description="Social Value Annual Report pipeline")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="council config (default: %(default)s)")
@@ -58,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--scale", type=_scale, default=1, help="repeat every contract N times (benchmarks)")
     sample.add_argument("--out", help="folder to write to (default: the config's raw folder)")
     sample.set_defaults(handler=cmd_sample)
+
+    run = commands.add_parser("run", help="run the notebook pipeline (clean, validate, metrics, diagrams)")
+    run.add_argument("--year", type=_year, required=True)
+    run.set_defaults(handler=cmd_run)
+
+    refresh = commands.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
+    refresh.set_defaults(handler=cmd_refresh_notebooks)
 
     inspect = commands.add_parser("inspect", help="read a year's input files and summarise them")
     inspect.add_argument("--year", type=_year, required=True)

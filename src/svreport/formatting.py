@@ -1,0 +1,120 @@
+"""House style: how the Cabinet paper prints figures.
+
+Rounding is half-up on the decimal figure (as a spreadsheet displays it), so 8.25% prints
+as 8.3%. The 2025 report's conventions, which these rules reproduce:
+
+- money in millions to one decimal, dropping ".0": "£32m", "£12.3 million", "£2 million";
+  two decimals where the report needs them: "£2.44m";
+- smaller money to the nearest thousand ("£743,000") or hundred ("£57,200"), or exact
+  ("£479,684");
+- changes in percent: one decimal below 10% ("8.3%", "5.3%"), whole numbers above ("15%",
+  "868%"); shares and local spend to one decimal, dropping ".0" ("27.9%", "24%");
+- units with thousands separators and up to two decimals, trailing zeros dropped ("1,850.1",
+  "21.84", "19").
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# Ledger units (see metrics.UNIT_CODES) as words: (singular, plural).
+UNIT_WORDS = {"FTE": ("FTE", "FTE"), "weeks": ("week", "weeks"), "hours": ("hour", "hours"),
+              "tCO2e": ("tonne", "tonnes"), "count": ("", "")}
+
+
+def round_half_up(value: float, places: int) -> Decimal:
+    """Round as a spreadsheet displays: on the shortest decimal form of the float, halves up."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _fixed(value: float, places: int, strip: bool = True, separators: bool = True) -> str:
+    rounded = round_half_up(value, places)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0"
+    text = f"{rounded:,.{max(places, 0)}f}" if separators else f"{rounded:.{max(places, 0)}f}"
+    if strip and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _signed_money(value: float, body: str) -> str:
+    return f"-£{body.lstrip('-')}" if body.startswith("-") else f"£{body}"
+
+
+def gbp(value: float) -> str:
+    """Exact to the pound: '£479,684'."""
+    return _signed_money(value, _fixed(value, 0))
+
+
+def gbp_nearest(value: float, step: int) -> str:
+    """To the nearest ``step`` pounds (100 or 1000): '£57,200', '£743,000'."""
+    places = -len(str(step)) + 1
+    return _signed_money(value, f"{round_half_up(value, places):,.0f}")
+
+
+def gbp_millions(value: float, places: int = 1, word: bool = False) -> str:
+    """'£32m' / '£2.44m', or with ``word`` '£32 million'."""
+    body = _fixed(value / 1_000_000, places)
+    return _signed_money(value, body + (" million" if word else "m"))
+
+
+def gbp_auto(value: float) -> str:
+    """The report's choice for a change in £: millions from £1m, else thousands from £100k, else hundreds."""
+    size = abs(value)
+    if round_half_up(size / 1_000_000, 1) >= 1:
+        return gbp_millions(value, 1, word=True)
+    return gbp_nearest(value, 1000 if size >= 100_000 else 100)
+
+
+def number(value: float, places: int = 2) -> str:
+    """'1,850.1', '21.84', '19' (up to ``places`` decimals, trailing zeros dropped)."""
+    return _fixed(value, places)
+
+
+def number_plain(value: float, places: int = 2) -> str:
+    """Without thousands separators, as the report's infographic panels print them: '1850.1'."""
+    return _fixed(value, places, separators=False)
+
+
+def number_auto(value: float) -> str:
+    """Whole numbers from 100 ('324'), else up to two decimals ('2.84')."""
+    return number(value, 0 if abs(value) >= 100 else 2)
+
+
+def percent(ratio: float, places: int | None = None) -> str:
+    """A ratio as percent. ``places=None`` is the house rule for changes: one decimal below 10%."""
+    value = ratio * 100
+    if places is None:
+        places = 1 if abs(round_half_up(value, 1)) < 10 else 0
+    return _fixed(value, places) + "%"
+
+
+def quantity(value: float, unit: str) -> str:
+    """'324 weeks', '2.84 FTE', '£743,000'."""
+    if unit in ("GBP", "£"):
+        return gbp_auto(value)
+    singular, plural = UNIT_WORDS.get(unit, (unit, unit))
+    text = number_auto(value)
+    word = singular if text in ("1", "-1") else plural
+    return f"{text} {word}".strip()
+
+
+def change_phrase(absolute: float, ratio: float | None, unit: str) -> str:
+    """'a net increase of £4.2 million or 15%'."""
+    direction = "increase" if absolute >= 0 else "decrease"
+    text = f"a net {direction} of {quantity(abs(absolute), unit)}"
+    return text if ratio is None else f"{text} or {percent(abs(ratio))}"
+
+
+def styles_for(value: float, unit: str) -> dict[str, str]:
+    """Every printed form a ledger value may take in the report, by its unit."""
+    if unit == "GBP":
+        return {"gbp": gbp(value), "m": gbp_millions(value), "m2": gbp_millions(value, 2),
+                "million": gbp_millions(value, word=True), "k": gbp_nearest(value, 1000),
+                "h": gbp_nearest(value, 100), "auto": gbp_auto(value)}
+    if unit == "ratio":
+        return {"pct": percent(value), "pct1": percent(value, 1), "pct0": percent(value, 0)}
+    if unit == "count":
+        return {"n": number(value, 0)}
+    return {"n": number(value), "n0": number(value, 0), "n1": number(value, 1), "plain": number_plain(value),
+            "auto": number_auto(value), "words": quantity(value, unit)}

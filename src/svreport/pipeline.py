@@ -1,0 +1,181 @@
+"""The four pipeline stages the notebooks call: clean, validate, metrics, diagrams.
+
+Each stage reads what the previous one wrote in the year's output folder, so every notebook
+can be rerun on its own. ``Stage`` carries the parameters a notebook receives.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .clean import CleanTables, clean_year
+from .errors import InputError
+from .metrics import compute_ledger, read_ledger, write_ledger
+from .paths import Project
+from .reference import load_measures
+
+LEDGER = "figures.csv"
+VARIABLES = "_variables.yml"
+VALIDATION_SUMMARY = "validation_summary.csv"
+
+
+@dataclass
+class Stage:
+    """Where one report year's stage reads and writes."""
+
+    project: Project
+    year: int
+    output_dir: Path
+
+    @classmethod
+    def create(cls, config_path: str | Path, year: int, output_dir: str | Path | None = None) -> Stage:
+        project = Project.load(config_path)
+        project.config.year(year, project.config_path)
+        folder = Path(output_dir) if output_dir else project.processed_dir / str(year)
+        return cls(project, year, folder)
+
+    @property
+    def config(self):
+        return self.project.config
+
+    @property
+    def comparator(self) -> int | None:
+        return self.config.year(self.year).comparator
+
+    def measures(self) -> pd.DataFrame:
+        return load_measures(self.project.reference_dir)
+
+    @property
+    def expectations_dir(self) -> Path:
+        return self.project.root / "expectations"
+
+
+def run_clean(stage: Stage) -> CleanTables:
+    tables = clean_year(stage.project.raw_year_dir(stage.year), stage.config)
+    tables.write(stage.output_dir)
+    return tables
+
+
+def run_validate(stage: Stage, docs: bool = True):
+    """Validate the clean tables; stops (InputErrors) on any critical failure, after writing the summary."""
+    from .validate import run_validation
+
+    tables = CleanTables.read(stage.output_dir)
+    docs_dir = stage.output_dir / "validation" if docs else None
+    report = run_validation(tables, stage.config, stage.year, stage.measures(), stage.expectations_dir, docs_dir)
+    report.summary.to_csv(stage.output_dir / VALIDATION_SUMMARY, index=False, lineterminator="\n")
+    report.raise_if_failed()
+    return report
+
+
+def _require_validated(stage: Stage) -> None:
+    path = stage.output_dir / VALIDATION_SUMMARY
+    if not path.exists():
+        raise InputError(path, "the data has not been validated", expected="the validate stage to run first")
+    summary = pd.read_csv(path)
+    failed = summary[(summary["severity"] == "critical") & ~summary["passed"]]
+    if not failed.empty:
+        raise InputError(path, f"{len(failed)} critical validation checks failed", expected="valid data")
+
+
+def comparator_ledger(stage: Stage) -> pd.DataFrame | None:
+    """The previous report's ledger; computed in-process (clean, validate, metrics) if missing."""
+    if stage.comparator is None:
+        return None
+    path = stage.project.processed_dir / str(stage.comparator) / LEDGER
+    if not path.exists():
+        build_ledger_in_process(stage.project, stage.comparator)
+    return read_ledger(path)
+
+
+def build_ledger_in_process(project: Project, year: int) -> Path:
+    """Clean, validate and compute one year's ledger without notebooks; outputs appear only if all pass."""
+    final = project.processed_dir / str(year)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=final.parent, prefix=f".build-{year}-") as scratch:
+        stage = Stage(project, year, Path(scratch) / "out")
+        run_clean(stage)
+        run_validate(stage, docs=False)
+        run_metrics(stage)
+        publish(stage.output_dir, final)
+    return final / LEDGER
+
+
+def run_metrics(stage: Stage) -> pd.DataFrame:
+    """The ledger, ``_variables.yml`` and the Appendix 1 table."""
+    from .tables import appendix1, write_appendix1
+    from .variables import build_variables, write_variables
+
+    _require_validated(stage)
+    tables = CleanTables.read(stage.output_dir)
+    measures = stage.measures()
+    ledger = compute_ledger(tables, stage.config, stage.year, measures, comparator_ledger(stage))
+    write_ledger(ledger, stage.output_dir / LEDGER)
+    write_variables(build_variables(ledger, stage.config, stage.year), stage.output_dir / VARIABLES)
+    title = f"Appendix 1: social value commitments and delivery, {stage.config.council.name}, {stage.year} report"
+    write_appendix1(appendix1(ledger, measures), stage.output_dir / "tables", title)
+    return ledger
+
+
+def run_diagrams(stage: Stage) -> list[Path]:
+    from .diagrams import write_diagrams
+
+    ledger = read_ledger(stage.output_dir / LEDGER)
+    return write_diagrams(ledger, stage.year, stage.comparator, stage.output_dir / "diagrams")
+
+
+def publish(staged: Path, final: Path) -> None:
+    """Move a fully built output folder into place, replacing the old one only at the last step."""
+    old = final.with_name(f".old-{final.name}")
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    staged.rename(final)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+HEADLINES = [
+    ("Social value committed", "committed.total", "m"),
+    ("Committed: Places", "committed.category.places", "m"),
+    ("Committed: People", "committed.category.people", "m"),
+    ("Committed: Corporate", "committed.category.corporate", "m"),
+    ("Validated social value delivered", "delivered.total", "million"),
+    ("Delivered: Places", "delivered.category.places", "auto"),
+    ("Delivered: People", "delivered.category.people", "auto"),
+    ("Delivered: Corporate", "delivered.category.corporate", "k"),
+    ("Delivery not yet validated (by the cut-off)", "delivered.pending.value", "million"),
+    ("Excluded pre-policy contracts: validated delivery", "excluded.delivered.total", "m"),
+    ("Contracts with commitments", "committed.contracts", "n"),
+]
+
+
+def headline_table(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The figures an auditor checks first: previous report, this report, change, all as printed."""
+    from . import formatting
+
+    values = dict(zip(ledger["key"], ledger["value"].astype(float), strict=True))
+    units = dict(zip(ledger["key"], ledger["unit"], strict=True))
+    rows = []
+    for label, key, style in HEADLINES:
+        now = formatting.styles_for(values[key], units[key])[style]
+        before = values.get(f"previous.{key}")
+        change = values.get(f"change.{key}.abs")
+        rows.append({"figure": label, "ledger key": key,
+                     "previous report": "" if before is None else formatting.styles_for(before, units[key])[style],
+                     "this report": now,
+                     "change": "" if change is None else formatting.change_phrase(
+                         change, values.get(f"change.{key}.pct"), units[key])})
+    return pd.DataFrame(rows)
+
+
+def row_counts(tables: CleanTables) -> pd.DataFrame:
+    return pd.DataFrame([{"table": name, "rows": len(getattr(tables, name)),
+                          "files": ", ".join(sorted(getattr(tables, name)["source_file"].unique()))}
+                         for name in CleanTables.TABLES])
