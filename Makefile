@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
+A11Y   := tests/a11y/node_modules/.installed
 YEAR   ?= 2025
 
-.PHONY: install report test notebooks sample lock clean
+.PHONY: install report test notebooks sample screenshots lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,14 +14,20 @@ $(STAMP): pyproject.toml requirements.lock
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
+$(A11Y): tests/a11y/package.json tests/a11y/package-lock.json
+	@npm ci --prefix tests/a11y --no-audit --no-fund --silent
+	@touch $@
+
 install: $(STAMP)
 
-## Run the pipeline notebooks for the report year (default: 2025 on the bundled sample).
+## Run the pipeline notebooks for the report year (default: 2025 on the bundled sample) and render
+## the report: HTML, PDF and DOCX for the paper and each appendix, and the combined pack PDF.
 report: $(STAMP)
 	@$(BIN)/svreport run --year $(YEAR)
+	@$(BIN)/svreport render --year $(YEAR)
 
-## Unit tests, pipeline tests, and nbval over the committed notebooks.
-test: $(STAMP)
+## Unit tests, pipeline and report tests (PDF/UA, axe-core in Chromium), and nbval over the notebooks.
+test: $(STAMP) $(A11Y)
 	@$(BIN)/python -m pytest
 
 ## Re-execute the committed notebooks in place after changing them or the package.
@@ -31,10 +38,17 @@ notebooks: $(STAMP)
 sample: $(STAMP)
 	@$(BIN)/svreport sample
 
+## PNGs of the paper's first pages and of the HTML report, for reviewers (needs poppler-utils, Chromium).
+screenshots: report $(A11Y)
+	@mkdir -p docs/screenshots
+	@pdftoppm -r 70 -png -f 1 -l 4 _output/report/cabinet-report.pdf docs/screenshots/paper-page
+	@node tests/a11y/axe-check.mjs --screenshot docs/screenshots/html-report.png _output/report/cabinet-report.html 1100
+	@ls docs/screenshots
+
 ## Re-pin every Python dependency (run when pyproject.toml changes).
 lock: $(STAMP)
 	@$(BIN)/python -m pip install --quiet uv
 	@$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
 
 clean:
-	rm -rf $(VENV) data/processed/[0-9]* build .pytest_cache
+	rm -rf $(VENV) data/processed/[0-9]* data/processed/.[a-z]* build .pytest_cache _output report/_generated _variables.yml tests/a11y/node_modules

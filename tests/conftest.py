@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("config", "data/raw", "data/reference", "expectations", "notebooks")
+PROJECT_PARTS = ("config", "data/raw", "data/reference", "expectations", "notebooks", "report/content",
+                 "report/style", "_quarto.yml", *(f"report/{p.name}" for p in sorted((ROOT / "report").glob("*.qmd"))))
 
 
 @pytest.fixture
@@ -17,7 +18,11 @@ def root() -> Path:
 def copy_project(target: Path) -> Path:
     """A throwaway copy of the project's inputs, so tests never touch data/processed/."""
     for part in PROJECT_PARTS:
-        shutil.copytree(ROOT / part, target / part)
+        if (ROOT / part).is_dir():
+            shutil.copytree(ROOT / part, target / part)
+        else:
+            (target / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / part, target / part)
     (target / "data" / "processed").mkdir(parents=True)
     return target
 

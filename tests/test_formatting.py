@@ -91,7 +91,9 @@ def test_change_phrase(absolute, ratio, unit, expected):
 
 
 def test_styles_cover_each_unit():
-    assert set(f.styles_for(1.0, "GBP")) == {"gbp", "m", "m2", "million", "k", "h", "auto"}
+    assert set(f.styles_for(1.0, "GBP")) == {"gbp", "p", "m", "m2", "million", "k", "h", "auto"}
+    assert f.styles_for(12.6, "GBP")["p"] == "£12.60"
     assert f.styles_for(0.279, "ratio")["pct1"] == "27.9%"
-    assert f.styles_for(150, "count") == {"n": "150"}
+    assert f.styles_for(8591, "count") == {"n": "8,591", "ordinal": "8591st"}
+    assert [f.ordinal(n) for n in (3, 10, 11, 12, 22, 113)] == ["third", "tenth", "11th", "12th", "22nd", "113th"]
     assert f.styles_for(1850.1, "weeks")["words"] == "1,850 weeks"

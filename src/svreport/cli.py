@@ -73,6 +73,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_year(project: Project) -> int:
+    return max(project.config.report_years)
+
+
+def cmd_prepare_report(args: argparse.Namespace) -> int:
+    """Quarto's pre-render step: run the pipeline, then write report/_generated/ and _variables.yml."""
+    from .render import prepare_sources, renderer_statement
+    from .runner import run_year
+
+    project = Project.load(args.config)
+    year = args.year or _default_year(project)
+    run_year(project, year)
+    prepare_sources(project, year, renderer_statement(use_quarto=True))
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Render the report (HTML, PDF, DOCX and the pack) from the year's pipeline outputs."""
+    from .render import render_report
+
+    project = Project.load(args.config)
+    year = args.year or _default_year(project)
+    project.config.year(year, project.config_path)
+    started = time.perf_counter()
+    result = render_report(project, year, engine=args.engine)
+    print(result.renderer)
+    print(f"Rendered in {time.perf_counter() - started:.1f} s:")
+    for path in result.outputs:
+        print(f"  {_show(path)}")
+    return 0
+
+
 def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
     """Re-execute the committed notebooks in place (their outputs are what nbval checks)."""
     from .runner import refresh_committed_notebooks
@@ -100,6 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the notebook pipeline (clean, validate, metrics, diagrams)")
     run.add_argument("--year", type=_year, required=True)
     run.set_defaults(handler=cmd_run)
+
+    render = commands.add_parser("render", help="render the report with Quarto, or pandoc and Typst without it")
+    render.add_argument("--year", type=_year, help="report year (default: the latest in the config)")
+    render.add_argument("--engine", choices=("auto", "quarto", "pandoc"), default="auto",
+                        help="auto: Quarto when it is on PATH, otherwise pandoc and Typst")
+    render.set_defaults(handler=cmd_render)
+
+    prepare = commands.add_parser("prepare-report", help="Quarto pre-render: run the pipeline, write report sources")
+    prepare.add_argument("--year", type=_year)
+    prepare.set_defaults(handler=cmd_prepare_report)
 
     refresh = commands.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     refresh.set_defaults(handler=cmd_refresh_notebooks)

@@ -32,6 +32,7 @@ class Paths(_Strict):
     raw: str = "data/raw"
     processed: str = "data/processed"
     reference: str = "data/reference"
+    narrative: str = "report/content"
 
 
 class ReportYear(_Strict):

@@ -106,15 +106,28 @@ def change_phrase(absolute: float, ratio: float | None, unit: str) -> str:
     return text if ratio is None else f"{text} or {percent(abs(ratio))}"
 
 
+ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def ordinal(value: float) -> str:
+    """3 -> 'third'; 21 -> '21st'."""
+    number = int(round_half_up(value, 0))
+    if 0 <= number < len(ORDINALS):
+        return ORDINALS[number]
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
 def styles_for(value: float, unit: str) -> dict[str, str]:
     """Every printed form a ledger value may take in the report, by its unit."""
     if unit == "GBP":
-        return {"gbp": gbp(value), "m": gbp_millions(value), "m2": gbp_millions(value, 2),
+        return {"gbp": gbp(value), "p": _signed_money(value, _fixed(value, 2, strip=False)),
+                "m": gbp_millions(value), "m2": gbp_millions(value, 2),
                 "million": gbp_millions(value, word=True), "k": gbp_nearest(value, 1000),
                 "h": gbp_nearest(value, 100), "auto": gbp_auto(value)}
     if unit == "ratio":
         return {"pct": percent(value), "pct1": percent(value, 1), "pct0": percent(value, 0)}
     if unit == "count":
-        return {"n": number(value, 0)}
+        return {"n": number(value, 0), "ordinal": ordinal(value)}
     return {"n": number(value), "n0": number(value, 0), "n1": number(value, 1), "plain": number_plain(value),
             "auto": number_auto(value), "words": quantity(value, unit)}

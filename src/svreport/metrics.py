@@ -200,6 +200,30 @@ def _changes(current: pd.DataFrame, comparator: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
 
 
+AUTHOR_UNITS = ("count", "GBP")
+
+
+def author_figures(path: Path) -> pd.DataFrame:
+    """Figures the report author supplies (event attendance, the Living Wage rate...), as ledger rows."""
+    import yaml
+
+    if not path.exists():
+        return pd.DataFrame(columns=LEDGER_COLUMNS)
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rows = []
+    for name, entry in entries.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("value"), int | float) or isinstance(
+                entry.get("value"), bool):
+            raise InputError(path, f"figure '{name}' has no numeric value", column=str(name),
+                             expected="{value: 12, unit: count, description: ...}")
+        if entry.get("unit") not in AUTHOR_UNITS:
+            raise InputError(path, f"figure '{name}' has unit {entry.get('unit')!r}", column=str(name),
+                             expected="unit: count or unit: GBP")
+        rows.append({"key": f"author.{name}", "value": float(entry["value"]), "unit": entry["unit"],
+                     "description": str(entry.get("description", "")), "source": f"author: {path.name}"})
+    return pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+
+
 def format_value(value: float) -> str:
     """Ledger values: unrounded, but without binary floating-point noise."""
     text = f"{round(value, 8):.8f}".rstrip("0").rstrip(".")

@@ -47,6 +47,10 @@ class Project:
     def processed_dir(self) -> Path:
         return self.folder(self.config.paths.processed, "processed", must_exist=False)
 
+    @property
+    def narrative_dir(self) -> Path:
+        return self.folder(self.config.paths.narrative, "narrative")
+
     def raw_year_dir(self, year: int) -> Path:
         self.config.year(year, self.config_path)
         return self.raw_dir / str(year)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .clean import CleanTables, clean_year
 from .errors import InputError
-from .metrics import compute_ledger, read_ledger, write_ledger
+from .metrics import author_figures, compute_ledger, read_ledger, write_ledger
 from .paths import Project
 from .reference import load_measures
 
@@ -115,6 +115,8 @@ def run_metrics(stage: Stage) -> pd.DataFrame:
     tables = CleanTables.read(stage.output_dir)
     measures = stage.measures()
     ledger = compute_ledger(tables, stage.config, stage.year, measures, comparator_ledger(stage))
+    ledger = pd.concat([ledger, author_figures(stage.project.narrative_dir / "author-figures.yml")],
+                       ignore_index=True)
     write_ledger(ledger, stage.output_dir / LEDGER)
     write_variables(build_variables(ledger, stage.config, stage.year), stage.output_dir / VARIABLES)
     title = f"Appendix 1: social value commitments and delivery, {stage.config.council.name}, {stage.year} report"

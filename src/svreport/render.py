@@ -1,0 +1,366 @@
+"""Render the Quarto project in ``report/``: with Quarto when it is installed, otherwise with
+pandoc and Typst (the engines Quarto drives) honouring the same documented subset:
+
+- YAML front matter ``title`` and ``subtitle``;
+- the shortcodes ``{{< var key >}}``, ``{{< include file >}}`` and ``{{< pagebreak >}}``;
+- Markdown headings, lists, emphasis and pipe tables (with ``: caption``);
+- figures ``![caption](file.svg){fig-alt="..."}``, whose alt text reaches HTML, DOCX and the
+  tagged PDF (pandoc's Typst writer drops it, so ``report/style/pandoc-filters.lua`` puts it back).
+
+Outputs go to ``_output/report/``: each document as HTML (self-contained), PDF (Typst, PDF/UA-1)
+and DOCX, and ``cabinet-pack.pdf`` with the paper and every appendix in order. They are built in
+a staging folder and moved into place only when every document has rendered.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError
+from .paths import Project
+from .pipeline import VARIABLES, publish
+from .report_sources import GENERATED, write_report_sources
+
+OUTPUT = Path("_output")
+FORMATS = ("html", "pdf", "docx")
+SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s*(.*?)\s*>\}\}")
+PAGEBREAK = {
+    "html": '\n<div class="page-break" aria-hidden="true"></div>\n',
+    "typst": "\n```{=typst}\n#pagebreak()\n```\n",
+    "docx": '\n```{=openxml}\n<w:p><w:r><w:br w:type="page"/></w:r></w:p>\n```\n',
+}
+PACK_NAME = "cabinet-pack.pdf"
+
+
+@dataclass
+class RenderResult:
+    renderer: str
+    outputs: list[Path] = field(default_factory=list)
+
+
+def quarto_documents(project: Project) -> list[Path]:
+    """The documents `_quarto.yml` renders, in order (the paper first, then the appendices)."""
+    config_path = project.root / "_quarto.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    try:
+        names = config["project"]["render"]
+    except (KeyError, TypeError):
+        raise InputError(config_path, "no project.render list", expected="the report documents in order") from None
+    return [project.root / name for name in names]
+
+
+def source_date(project: Project, year: int) -> datetime:
+    """The documents' date: SOURCE_DATE_EPOCH if set, else the meeting (or cut-off) date. Never 'now'."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=timezone.utc)
+    entry = project.config.year(year)
+    day: date = entry.meeting_date or entry.cutoff
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+# --- the documented subset: front matter and shortcodes ---------------------------------------
+def split_front_matter(text: str, source: Path) -> tuple[dict, str]:
+    if not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end == -1:
+        raise InputError(source, "front matter is not closed", row=1, expected="a line '---' after the YAML")
+    meta = yaml.safe_load(text[3:end]) or {}
+    body_start = text.find("\n", end + 1)
+    return meta, text[body_start + 1:] if body_start != -1 else ""
+
+
+def lookup_variable(variables: dict, key: str) -> str | None:
+    node: object = variables
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return None if isinstance(node, dict) else str(node)
+
+
+def expand(text: str, source: Path, variables: dict, target: str, depth: int = 0) -> str:
+    """Resolve includes (recursively, relative to the including file), then variables and page breaks."""
+    if depth > 10:
+        raise InputError(source, "includes nest more than 10 deep", expected="no include loops")
+
+    def include(match: re.Match) -> str:
+        if match.group(1) != "include":
+            return match.group(0)
+        path = source.parent / match.group(2)
+        if not path.exists():
+            line = text[: match.start()].count("\n") + 1
+            raise InputError(source, f"included file '{match.group(2)}' not found", row=line)
+        return expand(path.read_text(encoding="utf-8"), path, variables, target, depth + 1)
+
+    text = SHORTCODE.sub(include, text)
+
+    def resolve(match: re.Match) -> str:
+        kind, argument = match.group(1), match.group(2)
+        line = text[: match.start()].count("\n") + 1
+        if kind == "var":
+            value = lookup_variable(variables, argument)
+            if value is None:
+                raise InputError(source, f"unknown variable '{argument}'", row=line,
+                                 expected="a key in _variables.yml, e.g. committed.total.m")
+            return value
+        if kind == "pagebreak":
+            return PAGEBREAK[target]
+        raise InputError(source, f"shortcode '{kind}' is outside the supported subset", row=line,
+                         expected="var, include or pagebreak (see report/README.md)")
+
+    return SHORTCODE.sub(resolve, text)
+
+
+# --- pandoc and Typst -------------------------------------------------------------------------
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def pandoc_version() -> str:
+    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
+    return out.split()[1]
+
+
+def typst_version() -> str:
+    from importlib.metadata import version
+
+    return version("typst")
+
+
+def _pandoc(args: list[str], text: str, cwd: Path, epoch: datetime) -> str:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(epoch.timestamp()))}
+    result = subprocess.run([pandoc_path(), "--from", "markdown", *args], input=text, capture_output=True, text=True,
+                            cwd=cwd, env=env)
+    if result.returncode != 0:
+        raise InputError("pandoc", result.stderr.strip() or f"pandoc failed ({result.returncode})")
+    return result.stdout
+
+
+def _fonts() -> list[str]:
+    import matplotlib
+
+    return [str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")]
+
+
+def compile_typst(source: Path, output: Path, root: Path, epoch: datetime) -> None:
+    import typst
+
+    try:
+        typst.compile(str(source), output=str(output), root=str(root), font_paths=_fonts(), pdf_standards=["ua-1"],
+                      timestamp=int(epoch.timestamp()))
+    except Exception as exc:  # typst raises its own error types with the diagnostics in the message
+        raise InputError(source, f"Typst could not build the PDF: {exc}") from None
+
+
+def reference_docx(path: Path, header_text: str) -> Path:
+    """Pandoc's default reference.docx made A4, with a running header and a 'Page x of y' footer."""
+    raw = subprocess.run([pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True,
+                         check=True).stdout
+    source = path.with_suffix(".default.docx")
+    source.write_bytes(raw)
+    ns = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+    escaped = header_text.replace("&", "&amp;").replace("<", "&lt;")
+    header = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:hdr {ns}><w:p><w:pPr><w:jc w:val="right"/>'
+              f'</w:pPr><w:r><w:rPr><w:sz w:val="17"/></w:rPr><w:t xml:space="preserve">{escaped}</w:t></w:r></w:p></w:hdr>')
+
+    def field_run(code: str) -> str:
+        return (f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {code} '
+                f'</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+                f'<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+    footer = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr {ns}><w:p><w:pPr><w:jc w:val="center"/>'
+              f'</w:pPr><w:r><w:t xml:space="preserve">Page </w:t></w:r>{field_run("PAGE")}'
+              f'<w:r><w:t xml:space="preserve"> of </w:t></w:r>{field_run("NUMPAGES")}</w:p></w:ftr>')
+    section = ('<w:sectPr><w:headerReference w:type="default" r:id="rIdSvHeader"/>'
+               '<w:footerReference w:type="default" r:id="rIdSvFooter"/>'
+               '<w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1247" w:bottom="1304" w:left="1247" '
+               'w:header="709" w:footer="709" w:gutter="0"/></w:sectPr>')
+    relations = ('<Relationship Id="rIdSvHeader" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                 'relationships/header" Target="header1.xml"/><Relationship Id="rIdSvFooter" '
+                 'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" '
+                 'Target="footer1.xml"/>')
+    overrides = ('<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+                 'wordprocessingml.header+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.'
+                 'openxmlformats-officedocument.wordprocessingml.footer+xml"/>')
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = re.sub(rb"<w:sectPr\s*/>|<w:sectPr>.*?</w:sectPr>", section.encode(), data, flags=re.S)
+                if b"rIdSvHeader" not in data:
+                    data = data.replace(b"</w:body>", section.encode() + b"</w:body>")
+            elif item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", relations.encode() + b"</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", overrides.encode() + b"</Types>")
+            elif item.filename == "word/styles.xml":
+                data = re.sub(rb'w:asciiTheme="minorHAnsi"[^/]*', b'w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial" ', data)
+            zout.writestr(zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+        for name, text in (("word/header1.xml", header), ("word/footer1.xml", footer)):
+            zout.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), text, zipfile.ZIP_DEFLATED)
+    source.unlink()
+    return path
+
+
+def repeat_docx_header_rows(path: Path) -> None:
+    """Mark each table's first row as a header row, so Word repeats it on every page."""
+    with zipfile.ZipFile(path) as zin:
+        items = [(item, zin.read(item.filename)) for item in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item, data in items:
+            if item.filename == "word/document.xml":
+                data = re.sub(rb"(<w:tbl>.*?<w:tr)(>)(?!<w:trPr><w:tblHeader)",
+                              rb"\1\2<w:trPr><w:tblHeader/></w:trPr>", data, flags=re.S)
+            zout.writestr(item, data)
+
+
+@dataclass
+class PandocRenderer:
+    project: Project
+    year: int
+    variables: dict
+    staging: Path
+    epoch: datetime
+
+    @property
+    def report_dir(self) -> Path:
+        return self.project.root / "report"
+
+    def metadata(self, meta: dict, source: Path, target: str) -> list[str]:
+        args = ["-M", "lang=en-GB", "-M", f"council={self.project.config.council.name}"]
+        for key in ("title", "subtitle"):
+            if key in meta:
+                args += ["-M", f"{key}={expand(str(meta[key]), source, self.variables, target)}"]
+        return args
+
+    def body(self, source: Path, target: str) -> tuple[dict, str]:
+        meta, body = split_front_matter(source.read_text(encoding="utf-8"), source)
+        return meta, expand(body, source, self.variables, target)
+
+    def render(self, source: Path) -> list[Path]:
+        stem = source.stem
+        out_dir = self.staging / source.parent.relative_to(self.project.root)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        style = self.report_dir / "style"
+        filters = ["--lua-filter", str(style / "pandoc-filters.lua")]
+        written = []
+
+        meta, body = self.body(source, "html")
+        html = out_dir / f"{stem}.html"
+        _pandoc(["--to", "html5", "--standalone", "--embed-resources", "--template", str(style / "template.html"),
+                 "--css", str(style / "report.css"), "--toc", "--toc-depth=2", "--output", str(html), *filters,
+                 *self.metadata(meta, source, "html")], body, self.report_dir, self.epoch)
+        written.append(html)
+
+        meta, body = self.body(source, "docx")
+        docx = out_dir / f"{stem}.docx"
+        reference = self.report_dir / GENERATED.name / "reference.docx"
+        _pandoc(["--to", "docx", "--reference-doc", str(reference), "--output", str(docx), *filters,
+                 *self.metadata(meta, source, "docx")], body, self.report_dir, self.epoch)
+        repeat_docx_header_rows(docx)
+        written.append(docx)
+
+        meta, body = self.body(source, "typst")
+        typ = self.report_dir / GENERATED.name / f"{stem}.typ"
+        _pandoc(["--to", "typst", "--template", str(style / "pandoc.typ"), "--output", str(typ), *filters,
+                 "-V", "lang-code=en", "-V", "region-code=GB", *self.metadata(meta, source, "typst")],
+                body, self.report_dir, self.epoch)
+        pdf = out_dir / f"{stem}.pdf"
+        compile_typst(typ, pdf, self.report_dir, self.epoch)
+        written.append(pdf)
+        return written
+
+    def pack(self, sources: list[Path], output: Path) -> Path:
+        """One tagged PDF with the paper and each appendix in order, each part starting on a new page."""
+        council = self.project.config.council.name
+        parts = ['#import "/style/council.typ": council-paper',
+                 '#let horizontalrule = line(length: 100%, stroke: 0.5pt + rgb("#8c8c8c"))',
+                 f'#show: council-paper.with(title: [Social Value Annual Report {self.year}: Cabinet pack], '
+                 f'subtitle: [The report and its appendices], council: [{_typst_text(council)}], lang: "en", '
+                 f'region: "GB")',
+                 "#outline(title: [Contents], depth: 1)"]
+        for source in sources:
+            meta, body = self.body(source, "typst")
+            title = expand(str(meta.get("title", source.stem)), source, self.variables, "typst")
+            typst_body = _pandoc(["--to", "typst", "--shift-heading-level-by=1", "--lua-filter",
+                                  str(self.report_dir / "style" / "pandoc-filters.lua")], body, self.report_dir,
+                                 self.epoch)
+            parts += ["#pagebreak()", f"= {_typst_text(title)}", typst_body]
+        typ = self.report_dir / GENERATED.name / "cabinet-pack.typ"
+        typ.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+        compile_typst(typ, output, self.report_dir, self.epoch)
+        return output
+
+
+def _typst_text(text: str) -> str:
+    return re.sub(r"([\\#*_`$<>@\[\]])", r"\\\1", text)
+
+
+def quarto_available() -> str | None:
+    return shutil.which("quarto")
+
+
+def renderer_statement(use_quarto: bool) -> str:
+    if use_quarto:
+        version = subprocess.run(["quarto", "--version"], capture_output=True, text=True).stdout.strip()
+        return f"Rendered with Quarto {version} from the figures ledger."
+    return (f"Rendered with pandoc {pandoc_version()} and Typst {typst_version()} from the figures ledger "
+            "(Quarto is not installed on this machine).")
+
+
+def prepare_sources(project: Project, year: int, statement: str) -> None:
+    """report/_generated/ (includes, diagrams, reference.docx) and the root _variables.yml."""
+    generated = write_report_sources(project, year, statement)
+    reference_docx(generated / "reference.docx",
+                   f"{project.config.council.name} – Social Value Annual Report {year}")
+
+
+def render_report(project: Project, year: int, engine: str = "auto") -> RenderResult:
+    """Render every document of the Quarto project for ``year`` and the combined pack PDF."""
+    use_quarto = engine == "quarto" or (engine == "auto" and quarto_available() is not None)
+    if engine == "quarto" and not quarto_available():
+        raise InputError("quarto", "Quarto is not on PATH", expected="Quarto installed, or --engine pandoc")
+    statement = renderer_statement(use_quarto)
+    prepare_sources(project, year, statement)
+    variables = yaml.safe_load((project.root / VARIABLES).read_text(encoding="utf-8"))
+    sources = quarto_documents(project)
+    final = project.root / OUTPUT
+    staging = project.root / f".{OUTPUT.name}-staging"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    epoch = source_date(project, year)
+    renderer = PandocRenderer(project, year, variables, staging, epoch)
+    result = RenderResult(statement)
+    try:
+        if use_quarto:
+            env = {**os.environ, "SVREPORT_YEAR": str(year), "SVREPORT_PREPARED": "1",
+                   "SOURCE_DATE_EPOCH": str(int(epoch.timestamp()))}
+            subprocess.run(["quarto", "render", "--output-dir", str(staging)], cwd=project.root, env=env, check=True)
+        else:
+            for source in sources:
+                result.outputs += renderer.render(source)
+        pack = renderer.pack(sources, staging / "report" / PACK_NAME)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    publish(staging, final)
+    if use_quarto:
+        result.outputs = sorted(p for p in (final / "report").iterdir() if p.suffix in (".html", ".pdf", ".docx"))
+    else:
+        result.outputs = [final / p.relative_to(staging) for p in result.outputs]
+    result.outputs.append(final / pack.relative_to(staging))
+    return result

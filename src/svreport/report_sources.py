@@ -1,0 +1,196 @@
+"""Generated report sources: the Markdown the report's ``{{< include >}}`` shortcodes pull in.
+
+Written to ``report/_generated/`` from the pipeline's outputs (diagrams, ledger, reference
+data) and from the author's YAML files in ``report/content/``. Figures in generated tables
+are written as ``{{< var ... >}}`` shortcodes, so every printed figure still comes from
+``_variables.yml``. Author text is checked for raw HTML before it reaches the report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import InputError
+from .formatting import UNIT_WORDS
+from .paths import Project
+from .pipeline import LEDGER, VARIABLES
+from .reference import load_mapping, load_measures
+
+GENERATED = Path("report") / "_generated"
+HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
+SHORTCODE_TEXT = re.compile(r"\{\{<.*?>\}\}")
+
+
+def check_no_html(text: str, source: Path) -> None:
+    """Author files are Markdown only: raw HTML (and so <script>) would reach the HTML report unescaped."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = HTML_TAG.search(SHORTCODE_TEXT.sub("", line))
+        if match:
+            raise InputError(source, f"raw HTML '{match.group(0)[:40]}' is not allowed in report text", row=number,
+                             expected="plain Markdown: **bold**, lists and tables, without HTML tags")
+
+
+def _cell(text: object) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def markdown_table(columns: list[str], rows: list[list[object]], align: list[str] | None = None,
+                   caption: str | None = None) -> str:
+    """A pipe table; dash counts give relative column widths, so long text wraps in PDF and DOCX."""
+    align = align or ["l"] * len(columns)
+    # Widths grow with the square root of the longest cell, so a long text column does not squeeze the rest.
+    longest = [max([len(_cell(c)) for c in [columns[i], *(r[i] for r in rows)]] + [3]) for i in range(len(columns))]
+    weights = [w ** 0.5 for w in longest]
+    dashes = [max(3, round(72 * w / sum(weights))) for w in weights]
+    rule = ["-" * d if a == "l" else "-" * (d - 1) + ":" for d, a in zip(dashes, align, strict=True)]
+    rule = [":" + r[1:] if a == "l" else r for r, a in zip(rule, align, strict=True)]
+    lines = ["| " + " | ".join(_cell(c) for c in columns) + " |", "|" + "|".join(rule) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    text = "\n".join(lines) + "\n"
+    return text + (f"\n: {caption}\n" if caption else "")
+
+
+def _load_yaml(path: Path) -> dict:
+    if not path.exists():
+        raise InputError(path, "report content file not found", expected=f"{path.name} in report/content/")
+    text = path.read_text(encoding="utf-8")
+    check_no_html(text, path)
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                         row=mark.line + 1 if mark else None) from None
+
+
+def _rows(path: Path, rows: list, width: int, where: str) -> list[list[object]]:
+    for index, row in enumerate(rows, start=1):
+        if not isinstance(row, list) or len(row) != width:
+            raise InputError(path, f"{where}, row {index} has {len(row) if isinstance(row, list) else 1} cells",
+                             expected=f"{width} cells per row; quote text that contains commas")
+    return rows
+
+
+def _var(key: str) -> str:
+    return "{{< var " + key + " >}}"
+
+
+def priorities_md(path: Path) -> str:
+    data = _load_yaml(path)
+    rows = [[item["priority"], " ".join(item["actions"])] for item in data["priorities"]]
+    return markdown_table([data.get("heading_priority", "Priority"), data.get("heading_actions", "Actions")], rows)
+
+
+def equality_md(path: Path) -> str:
+    data = _load_yaml(path)
+    parts = []
+    for section in data["sections"]:
+        parts.append(f"# {section['heading']}\n")
+        if "text" in section:
+            parts.append(section["text"].strip() + "\n")
+        if "rows" in section:
+            columns = section.get("columns", ["Item", "Detail"])
+            parts.append(markdown_table(columns, _rows(path, section["rows"], len(columns), section["heading"])))
+    return "\n".join(parts)
+
+
+def carbon_md(path: Path) -> str:
+    data = _load_yaml(path)
+    columns = data["columns"]
+    parts = [data["introduction"].strip() + "\n", markdown_table(columns, _rows(path, data["rows"], len(columns),
+                                                                                 "rows"))]
+    parts += ["# Summary\n", data["summary"].strip() + "\n", "# Monitoring\n", data["monitoring"].strip() + "\n"]
+    return "\n".join(parts)
+
+
+def appendix1_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
+    values = dict(zip(ledger["key"], ledger["value"].astype(float), strict=True))
+    rows = []
+    for code, measure in measures.iterrows():
+        keys = [f"{stage}.measure.{code}.{part}" for stage in ("committed", "delivered") for part in ("units", "value")]
+        if not any(values[k] for k in keys):
+            continue
+        units_style = "gbp" if measure["unit"] == "£" else "n"
+        rows.append([code, measure["title"], measure["unit"], _var(f"{keys[0]}.{units_style}"), _var(f"{keys[1]}.gbp"),
+                     _var(f"{keys[2]}.{units_style}"), _var(f"{keys[3]}.gbp")])
+    rows.append(["**Total**", "", "", "", "**" + _var("committed.total.gbp") + "**", "",
+                 "**" + _var("delivered.total.gbp") + "**"])
+    columns = ["Code", "Measure", "Unit", "Units committed", "£ committed", "Units delivered", "£ delivered"]
+    return markdown_table(columns, rows, ["l", "l", "l", "r", "r", "r", "r"],
+                          caption="Social value committed and delivered, by TOMs measure")
+
+
+def mapping_md(mapping: pd.DataFrame) -> str:
+    rows = mapping[["old_code", "old_title", "new_code", "change"]].values.tolist()
+    return markdown_table(["Current code", "Current measure", "2024 TOMs code", "Change"], rows,
+                          caption="Rotherham's measures mapped to the 2024 National TOMs")
+
+
+def excluded_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
+    """One line per measure delivered on excluded contracts: '- Weeks of apprenticeships ... (NT10): 447'."""
+    units = dict(zip(ledger["key"], ledger["unit"], strict=True))
+    lines = []
+    for code, measure in measures.iterrows():
+        key = f"excluded.delivered.measure.{code}.units"
+        if key not in units:
+            continue
+        if units[key] == "GBP":
+            figure = _var(f"excluded.delivered.measure.{code}.value.gbp")
+        else:
+            word = UNIT_WORDS.get(units[key], ("", units[key]))[1]
+            figure = f"{_var(key + '.n')} {word}".rstrip()
+        lines.append(f"- {measure['title']} ({code}): {figure}")
+    return "\n".join(lines) + "\n"
+
+
+def categories_md(project: Project) -> str:
+    return "\n".join(f"- **{c.label}:** {c.covers}." for c in project.config.categories) + "\n"
+
+
+def diagram_md(entry: dict) -> str:
+    alt = entry["alt"].replace("\\", "\\\\").replace('"', '\\"')
+    return f"![{entry['caption']}](_generated/diagrams/{entry['svg']}){{fig-alt=\"{alt}\"}}\n"
+
+
+def write_report_sources(project: Project, year: int, renderer_statement: str) -> Path:
+    """Write report/_generated/ and the project-root _variables.yml (for Quarto) for ``year``."""
+    processed = project.processed_dir / str(year)
+    for needed in (LEDGER, VARIABLES, "diagrams/diagrams.json"):
+        if not (processed / needed).exists():
+            raise InputError(processed / needed, "pipeline output missing",
+                             expected=f"`svreport run --year {year}` to have completed")
+    out = project.root / GENERATED
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "diagrams").mkdir(parents=True)
+    ledger = pd.read_csv(processed / LEDGER, keep_default_na=False)
+    measures = load_measures(project.reference_dir)
+    content = project.narrative_dir
+    for path in [*sorted(content.glob("*.md")), *sorted((project.root / "report").glob("*.qmd"))]:
+        check_no_html(path.read_text(encoding="utf-8"), path.relative_to(project.root))
+
+    diagrams = json.loads((processed / "diagrams" / "diagrams.json").read_text(encoding="utf-8"))
+    files = {
+        "priorities.md": priorities_md(content / "priorities.yml"),
+        "equality-screening.md": equality_md(content / "equality-screening.yml"),
+        "carbon-impact.md": carbon_md(content / "carbon-impact.yml"),
+        "appendix1-table.md": appendix1_md(ledger, measures),
+        "toms-mapping.md": mapping_md(load_mapping(project.reference_dir)),
+        "excluded-delivery.md": excluded_md(ledger, measures),
+        "categories.md": categories_md(project),
+        "colophon.md": f"*{renderer_statement}*\n",
+    }
+    for entry in diagrams:
+        files[f"diagram-{entry['number']}.md"] = diagram_md(entry)
+        for kind in ("svg", "png"):
+            shutil.copyfile(processed / "diagrams" / entry[kind], out / "diagrams" / entry[kind])
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+    shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
+    return out
