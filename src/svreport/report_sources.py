@@ -18,6 +18,7 @@ import yaml
 
 from .errors import InputError
 from .formatting import UNIT_WORDS
+from .metrics import UNIT_CODES
 from .paths import Project
 from .pipeline import LEDGER, VARIABLES
 from .reference import load_mapping, load_measures
@@ -41,12 +42,17 @@ def _cell(text: object) -> str:
 
 
 def markdown_table(columns: list[str], rows: list[list[object]], align: list[str] | None = None,
-                   caption: str | None = None) -> str:
-    """A pipe table; dash counts give relative column widths, so long text wraps in PDF and DOCX."""
+                   caption: str | None = None, weights: list[float] | None = None) -> str:
+    """A pipe table; dash counts give relative column widths, so long text wraps in PDF and DOCX.
+
+    Without ``weights``, widths grow with the square root of each column's longest cell, so a long
+    text column does not squeeze the rest.
+    """
     align = align or ["l"] * len(columns)
-    # Widths grow with the square root of the longest cell, so a long text column does not squeeze the rest.
-    longest = [max([len(_cell(c)) for c in [columns[i], *(r[i] for r in rows)]] + [3]) for i in range(len(columns))]
-    weights = [w ** 0.5 for w in longest]
+    if weights is None:
+        longest = [max([len(_cell(c)) for c in [columns[i], *(r[i] for r in rows)]] + [3])
+                   for i in range(len(columns))]
+        weights = [w ** 0.5 for w in longest]
     dashes = [max(3, round(72 * w / sum(weights))) for w in weights]
     rule = ["-" * d if a == "l" else "-" * (d - 1) + ":" for d, a in zip(dashes, align, strict=True)]
     rule = [":" + r[1:] if a == "l" else r for r, a in zip(rule, align, strict=True)]
@@ -117,13 +123,15 @@ def appendix1_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
         if not any(values[k] for k in keys):
             continue
         units_style = "gbp" if measure["unit"] == "£" else "n"
-        rows.append([code, measure["title"], measure["unit"], _var(f"{keys[0]}.{units_style}"), _var(f"{keys[1]}.gbp"),
+        rows.append([code, measure["title"], UNIT_CODES.get(measure["unit"], measure["unit"]).replace("GBP", "£"),
+                     _var(f"{keys[0]}.{units_style}"), _var(f"{keys[1]}.gbp"),
                      _var(f"{keys[2]}.{units_style}"), _var(f"{keys[3]}.gbp")])
     rows.append(["**Total**", "", "", "", "**" + _var("committed.total.gbp") + "**", "",
                  "**" + _var("delivered.total.gbp") + "**"])
     columns = ["Code", "Measure", "Unit", "Units committed", "£ committed", "Units delivered", "£ delivered"]
     return markdown_table(columns, rows, ["l", "l", "l", "r", "r", "r", "r"],
-                          caption="Social value committed and delivered, by TOMs measure")
+                          caption="Social value committed and delivered, by TOMs measure",
+                          weights=[8, 31, 9, 12, 14, 12, 14])
 
 
 def mapping_md(mapping: pd.DataFrame) -> str:
