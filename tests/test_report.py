@@ -30,7 +30,7 @@ def rendered(sample_run):
 
 def test_every_document_in_every_format_plus_the_pack(rendered):
     folder, result = rendered
-    expected = {f"{d}.{ext}" for d in DOCUMENTS for ext in ("html", "pdf", "docx")} | {PACK_NAME}
+    expected = {f"{d}.{ext}" for d in DOCUMENTS for ext in ("html", "pdf", "docx")} | {PACK_NAME, "auditors.html"}
     assert {p.name for p in folder.iterdir()} == expected
     assert {p.name for p in result.outputs} == expected
     assert "pandoc 3.9" in result.renderer and "Typst" in result.renderer and "Quarto is not installed" in \
@@ -175,7 +175,7 @@ def _axe(*files: Path) -> dict:
 
 def test_html_has_no_axe_violations(rendered):
     folder, _ = rendered
-    results = _axe(*(folder / f"{d}.html" for d in DOCUMENTS))
+    results = _axe(*(folder / f"{d}.html" for d in [*DOCUMENTS, "auditors"]))
     assert all(r["rules"] > 50 for r in results.values())
     assert {f: r["violations"] for f, r in results.items() if r["violations"]} == {}
 
@@ -225,13 +225,23 @@ def test_raw_html_in_narrative_is_refused(sample_run):
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before  # nothing half-written
 
 
+def test_auditors_page_lists_every_printed_figure_with_its_source(rendered):
+    folder, _ = rendered
+    text = " ".join("".join(_html(folder, "auditors").parts).split())
+    assert "committed.total 32011000 GBP notebooks/03_metrics.ipynb" in text
+    assert "£479,684 delivered.group.support_into_work.value 479684 GBP notebooks/03_metrics.ipynb" in text
+    assert "author.social_media_audience 8591 count author: author-figures.yml" in text
+    assert "change.delivered.measure.NT16.value.pct 2.09433962 ratio" in text
+
+
 def test_unknown_variable_names_file_and_line(sample_run):
     stage, _ = sample_run
     paper = stage.project.root / "report" / "appendix-2.qmd"
     original = paper.read_text(encoding="utf-8")
     try:
         paper.write_text(original + "\nTotal: {{< var committed.totl.m >}}\n", encoding="utf-8")
-        with pytest.raises(InputError, match=r"appendix-2.qmd, row \d+: unknown variable 'committed.totl.m'"):
+        line = len(original.splitlines()) + 2
+        with pytest.raises(InputError, match=rf"appendix-2.qmd, row {line}: unknown variable 'committed.totl.m'"):
             render_report(stage.project, 2025, engine="pandoc")
     finally:
         paper.write_text(original, encoding="utf-8")

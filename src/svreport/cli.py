@@ -105,6 +105,46 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Re-run a year from its inputs in a clean folder; compare input hashes, figures and outputs."""
+    from .audit import audit_year
+
+    project = Project.load(args.config)
+    project.config.year(args.year, project.config_path)
+    result = audit_year(project, args.year)
+    table = result.figures if args.all else result.moved
+    if not table.empty:
+        print(table.to_string(index=False, formatters={"match": lambda m: "yes" if m else "NO"}))
+    elif not args.all:
+        print(f"All {len(result.figures)} figures match (use --all to list them).")
+    for name in result.changed_outputs:
+        print(f"output not byte-identical: {name}")
+    print(result.verdict())
+    return 0 if result.passed else 1
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    """Compare a report's printed figures with the ledger at the printed precision."""
+    from .metrics import read_ledger
+    from .reconcile import reconcile
+
+    project = Project.load(args.config)
+    project.config.year(args.year, project.config_path)
+    published = Path(args.published) if args.published else project.reference_dir / "published" / f"{args.year}.csv"
+    table = reconcile(read_ledger(project.processed_dir / str(args.year) / "figures.csv"), published)
+    mismatched = table[~table["match"]]
+    shown = table if args.all else mismatched
+    if not shown.empty:
+        print(shown.to_string(index=False, formatters={"match": lambda m: "yes" if m else "NO",
+                                                        "ledger": lambda v: f"{v:,.6g}"}))
+    if mismatched.empty:
+        print(f"All {len(table)} printed figures match the ledger.")
+        return 0
+    print(f"{len(mismatched)} of {len(table)} printed figures, in {mismatched['where'].nunique()} statements, "
+          "do not match the ledger.")
+    return 1
+
+
 def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
     """Re-execute the committed notebooks in place (their outputs are what nbval checks)."""
     from .runner import refresh_committed_notebooks
@@ -122,7 +162,15 @@ def _show(path: Path) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="svreport", description="Social Value Annual Report pipeline")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="council config (default: %(default)s)")
+    common = argparse.ArgumentParser(add_help=False)  # --config also accepted after the subcommand
+    common.add_argument("--config", default=argparse.SUPPRESS, help="council config")
     commands = parser.add_subparsers(dest="command", required=True)
+    _add = commands.add_parser
+
+    def add_parser(name: str, **kwargs):
+        return _add(name, parents=[common], **kwargs)
+
+    commands.add_parser = add_parser  # type: ignore[method-assign]
 
     sample = commands.add_parser("sample", help="write the bundled sample data (fictional)")
     sample.add_argument("--scale", type=_scale, default=1, help="repeat every contract N times (benchmarks)")
@@ -142,6 +190,17 @@ def build_parser() -> argparse.ArgumentParser:
     prepare = commands.add_parser("prepare-report", help="Quarto pre-render: run the pipeline, write report sources")
     prepare.add_argument("--year", type=_year)
     prepare.set_defaults(handler=cmd_prepare_report)
+
+    audit = commands.add_parser("audit", help="re-run a year from its inputs and compare with what was published")
+    audit.add_argument("--year", type=_year, required=True)
+    audit.add_argument("--all", action="store_true", help="list every figure, not only those that differ")
+    audit.set_defaults(handler=cmd_audit)
+
+    reconcile = commands.add_parser("reconcile", help="check a report's printed figures against the ledger")
+    reconcile.add_argument("--year", type=_year, required=True)
+    reconcile.add_argument("--published", help="CSV of key,printed,where (default: data/reference/published/<year>.csv)")
+    reconcile.add_argument("--all", action="store_true", help="list every printed figure")
+    reconcile.set_defaults(handler=cmd_reconcile)
 
     refresh = commands.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     refresh.set_defaults(handler=cmd_refresh_notebooks)

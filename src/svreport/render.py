@@ -29,15 +29,10 @@ from .errors import InputError
 from .paths import Project
 from .pipeline import VARIABLES, publish
 from .report_sources import GENERATED, write_report_sources
+from .shortcodes import expand, split_front_matter
 
 OUTPUT = Path("_output")
 FORMATS = ("html", "pdf", "docx")
-SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s*(.*?)\s*>\}\}")
-PAGEBREAK = {
-    "html": '\n<div class="page-break" aria-hidden="true"></div>\n',
-    "typst": "\n```{=typst}\n#pagebreak()\n```\n",
-    "docx": '\n```{=openxml}\n<w:p><w:r><w:br w:type="page"/></w:r></w:p>\n```\n',
-}
 PACK_NAME = "cabinet-pack.pdf"
 
 
@@ -65,60 +60,6 @@ def source_date(project: Project, year: int) -> datetime:
     entry = project.config.year(year)
     day: date = entry.meeting_date or entry.cutoff
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-
-
-# --- the documented subset: front matter and shortcodes ---------------------------------------
-def split_front_matter(text: str, source: Path) -> tuple[dict, str]:
-    if not text.startswith("---"):
-        return {}, text
-    end = text.find("\n---", 3)
-    if end == -1:
-        raise InputError(source, "front matter is not closed", row=1, expected="a line '---' after the YAML")
-    meta = yaml.safe_load(text[3:end]) or {}
-    body_start = text.find("\n", end + 1)
-    return meta, text[body_start + 1:] if body_start != -1 else ""
-
-
-def lookup_variable(variables: dict, key: str) -> str | None:
-    node: object = variables
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return None if isinstance(node, dict) else str(node)
-
-
-def expand(text: str, source: Path, variables: dict, target: str, depth: int = 0) -> str:
-    """Resolve includes (recursively, relative to the including file), then variables and page breaks."""
-    if depth > 10:
-        raise InputError(source, "includes nest more than 10 deep", expected="no include loops")
-
-    def include(match: re.Match) -> str:
-        if match.group(1) != "include":
-            return match.group(0)
-        path = source.parent / match.group(2)
-        if not path.exists():
-            line = text[: match.start()].count("\n") + 1
-            raise InputError(source, f"included file '{match.group(2)}' not found", row=line)
-        return expand(path.read_text(encoding="utf-8"), path, variables, target, depth + 1)
-
-    text = SHORTCODE.sub(include, text)
-
-    def resolve(match: re.Match) -> str:
-        kind, argument = match.group(1), match.group(2)
-        line = text[: match.start()].count("\n") + 1
-        if kind == "var":
-            value = lookup_variable(variables, argument)
-            if value is None:
-                raise InputError(source, f"unknown variable '{argument}'", row=line,
-                                 expected="a key in _variables.yml, e.g. committed.total.m")
-            return value
-        if kind == "pagebreak":
-            return PAGEBREAK[target]
-        raise InputError(source, f"shortcode '{kind}' is outside the supported subset", row=line,
-                         expected="var, include or pagebreak (see report/README.md)")
-
-    return SHORTCODE.sub(resolve, text)
 
 
 # --- pandoc and Typst -------------------------------------------------------------------------
@@ -250,38 +191,57 @@ class PandocRenderer:
         meta, body = split_front_matter(source.read_text(encoding="utf-8"), source)
         return meta, expand(body, source, self.variables, target)
 
+    @staticmethod
+    def formats(source: Path) -> tuple[str, ...]:
+        """The document's own `format:` (e.g. `format: html` for the auditors' page), else all three."""
+        meta, _ = split_front_matter(source.read_text(encoding="utf-8"), source)
+        wanted = meta.get("format")
+        if wanted is None:
+            return FORMATS
+        names = [wanted] if isinstance(wanted, str) else list(wanted)
+        return tuple("pdf" if n == "typst" else n for n in names if n in ("html", "typst", "pdf", "docx"))
+
     def render(self, source: Path) -> list[Path]:
         stem = source.stem
+        formats = self.formats(source)
         out_dir = self.staging / source.parent.relative_to(self.project.root)
         out_dir.mkdir(parents=True, exist_ok=True)
-        style = self.report_dir / "style"
-        filters = ["--lua-filter", str(style / "pandoc-filters.lua")]
+        filters = ["--lua-filter", str(self.report_dir / "style" / "pandoc-filters.lua")]
         written = []
 
+        if "html" in formats:
+            written.append(self._html(source, out_dir / f"{stem}.html", filters))
+        if "docx" in formats:
+            written.append(self._docx(source, out_dir / f"{stem}.docx", filters))
+        if "pdf" in formats:
+            written.append(self._pdf(source, out_dir / f"{stem}.pdf", filters))
+        return written
+
+    def _html(self, source: Path, html: Path, filters: list[str]) -> Path:
+        style = self.report_dir / "style"
         meta, body = self.body(source, "html")
-        html = out_dir / f"{stem}.html"
         _pandoc(["--to", "html5", "--standalone", "--embed-resources", "--template", str(style / "template.html"),
                  "--css", str(style / "report.css"), "--toc", "--toc-depth=2", "--output", str(html), *filters,
                  *self.metadata(meta, source, "html")], body, self.report_dir, self.epoch)
-        written.append(html)
+        return html
 
+    def _docx(self, source: Path, docx: Path, filters: list[str]) -> Path:
         meta, body = self.body(source, "docx")
-        docx = out_dir / f"{stem}.docx"
         reference = self.report_dir / GENERATED.name / "reference.docx"
         _pandoc(["--to", "docx", "--reference-doc", str(reference), "--output", str(docx), *filters,
                  *self.metadata(meta, source, "docx")], body, self.report_dir, self.epoch)
         repeat_docx_header_rows(docx)
-        written.append(docx)
+        return docx
 
+    def _pdf(self, source: Path, pdf: Path, filters: list[str]) -> Path:
+        style = self.report_dir / "style"
         meta, body = self.body(source, "typst")
-        typ = self.report_dir / GENERATED.name / f"{stem}.typ"
+        typ = self.report_dir / GENERATED.name / f"{source.stem}.typ"
         _pandoc(["--to", "typst", "--template", str(style / "pandoc.typ"), "--output", str(typ), *filters,
                  "-V", "lang-code=en", "-V", "region-code=GB", *self.metadata(meta, source, "typst")],
                 body, self.report_dir, self.epoch)
-        pdf = out_dir / f"{stem}.pdf"
         compile_typst(typ, pdf, self.report_dir, self.epoch)
-        written.append(pdf)
-        return written
+        return pdf
 
     def pack(self, sources: list[Path], output: Path) -> Path:
         """One tagged PDF with the paper and each appendix in order, each part starting on a new page."""
@@ -292,7 +252,7 @@ class PandocRenderer:
                  f'subtitle: [The report and its appendices], council: [{_typst_text(council)}], lang: "en", '
                  f'region: "GB")',
                  "#outline(title: [Contents], depth: 1)"]
-        for source in sources:
+        for source in [s for s in sources if "pdf" in self.formats(s)]:
             meta, body = self.body(source, "typst")
             title = expand(str(meta.get("title", source.stem)), source, self.variables, "typst")
             typst_body = _pandoc(["--to", "typst", "--shift-heading-level-by=1", "--lua-filter",
@@ -323,7 +283,7 @@ def renderer_statement(use_quarto: bool) -> str:
 
 def prepare_sources(project: Project, year: int, statement: str) -> None:
     """report/_generated/ (includes, diagrams, reference.docx) and the root _variables.yml."""
-    generated = write_report_sources(project, year, statement)
+    generated = write_report_sources(project, year, statement, quarto_documents(project))
     reference_docx(generated / "reference.docx",
                    f"{project.config.council.name} – Social Value Annual Report {year}")
 

@@ -161,12 +161,51 @@ def categories_md(project: Project) -> str:
     return "\n".join(f"- **{c.label}:** {c.covers}." for c in project.config.categories) + "\n"
 
 
+def ledger_keys_for(variable: str, ledger_keys: set[str], years: list[str]) -> list[str]:
+    """The ledger key(s) behind a report variable: 'committed.total.m' -> ['committed.total']."""
+    if variable.split(".")[0] in ("report", "council") or variable.endswith(".label"):
+        return []
+    key = variable
+    if len(years) >= 1:
+        key = key.replace("local_spend.latest", f"local_spend.{years[-1]}")
+    if len(years) >= 2:
+        key = key.replace("local_spend.previous", f"local_spend.{years[-2]}")
+    base = key.rsplit(".", 1)[0]
+    if base in ledger_keys:
+        return [base]
+    if key.endswith((".phrase", ".direction")):
+        return [k for k in (f"{base}.abs", f"{base}.pct") if k in ledger_keys]
+    return []
+
+
+def auditors_md(project: Project, documents: list[Path], variables: dict, ledger: pd.DataFrame) -> str:
+    """Every figure the report prints: as printed, its ledger key, unrounded value, unit and source."""
+    from .metrics import format_value
+    from .shortcodes import lookup_variable, split_front_matter, used_variables
+
+    rows_by_key = {row.key: row for row in ledger.itertuples(index=False)}
+    years = sorted({k.split(".")[1] for k in rows_by_key if k.startswith("local_spend.")})
+    out = []
+    for document in documents:
+        meta, _ = split_front_matter(document.read_text(encoding="utf-8"), document)
+        if meta.get("auditors-page"):
+            continue
+        for variable in used_variables(document):
+            for key in ledger_keys_for(variable, set(rows_by_key), years):
+                row = rows_by_key[key]
+                out.append([document.stem, lookup_variable(variables, variable) or "", f"`{key}`",
+                            format_value(float(row.value)), row.unit, row.source])
+    columns = ["Document", "Printed as", "Ledger key", "Unrounded value", "Unit", "Computed in"]
+    return markdown_table(columns, out, ["l", "l", "l", "r", "l", "l"],
+                          caption="Every figure the report prints, with where it comes from")
+
+
 def diagram_md(entry: dict) -> str:
     alt = entry["alt"].replace("\\", "\\\\").replace('"', '\\"')
     return f"![{entry['caption']}](_generated/diagrams/{entry['svg']}){{fig-alt=\"{alt}\"}}\n"
 
 
-def write_report_sources(project: Project, year: int, renderer_statement: str) -> Path:
+def write_report_sources(project: Project, year: int, renderer_statement: str, documents: list[Path]) -> Path:
     """Write report/_generated/ and the project-root _variables.yml (for Quarto) for ``year``."""
     processed = project.processed_dir / str(year)
     for needed in (LEDGER, VARIABLES, "diagrams/diagrams.json"):
@@ -200,5 +239,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str) -
             shutil.copyfile(processed / "diagrams" / entry[kind], out / "diagrams" / entry[kind])
     for name, text in files.items():
         (out / name).write_text(text, encoding="utf-8")
+    variables = yaml.safe_load((processed / VARIABLES).read_text(encoding="utf-8"))
+    (out / "auditors-table.md").write_text(auditors_md(project, documents, variables, ledger), encoding="utf-8")
     shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
     return out

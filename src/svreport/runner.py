@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .manifest import write_manifest
 from .paths import Project
 from .pipeline import LEDGER, publish
 
@@ -106,6 +107,10 @@ def run_year(project: Project, year: int, say: Callable[[str], None] = print,
         seconds = time.perf_counter() - started
         timings.append(StageTiming(name, seconds))
         say(f"  {name:<20} {seconds:6.1f} s")
+    recorded = {"report_year": year, "config_path": parameters["config_path"], "output_dir": str(final)}
+    root = str(project.root.resolve())
+    recorded = {k: v.replace(root + "/", "") if isinstance(v, str) else v for k, v in recorded.items()}
+    write_manifest(project, year, staging, {name: {"parameters": recorded} for name in NOTEBOOKS})
     publish(staging, final)
     return timings
 

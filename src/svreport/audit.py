@@ -1,0 +1,126 @@
+"""``svreport audit``: re-run a report year from its inputs in a clean folder and compare.
+
+1. Every input's SHA-256 against the run's manifest (a changed input is named).
+2. Re-execute every notebook with papermill in a temporary copy of the inputs (raw data,
+   reference data, config, expectations, notebooks, the author's figures); no Quarto needed.
+3. Every ledger figure of the re-run against the published ledger, and every hashed output
+   (ledger, variables, diagrams, tables, clean tables) against the manifest.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .manifest import MANIFEST, hash_inputs, read_manifest
+from .metrics import format_value, read_ledger
+from .paths import Project
+from .pipeline import LEDGER
+from .runner import run_year
+
+
+@dataclass
+class AuditResult:
+    year: int
+    figures: pd.DataFrame  # figure, published, re-run, match
+    changed_inputs: list[str] = field(default_factory=list)
+    changed_outputs: list[str] = field(default_factory=list)
+
+    @property
+    def moved(self) -> pd.DataFrame:
+        return self.figures[~self.figures["match"]]
+
+    @property
+    def passed(self) -> bool:
+        return self.moved.empty and not self.changed_inputs and not self.changed_outputs
+
+    def verdict(self) -> str:
+        if self.passed:
+            return (f"PASS: all {len(self.figures)} figures of the {self.year} ledger were reproduced from inputs "
+                    "matching the manifest, and every output is byte-identical.")
+        parts = []
+        if self.changed_inputs:
+            parts.append(f"{len(self.changed_inputs)} input(s) differ from the manifest")
+        if not self.moved.empty:
+            parts.append(f"{len(self.moved)} of {len(self.figures)} figures differ from the published ledger")
+        if self.changed_outputs:
+            parts.append(f"{len(self.changed_outputs)} output file(s) are not byte-identical")
+        return "FAIL: " + "; ".join(parts) + "."
+
+
+def _copy_inputs(project: Project, target: Path, years: list[int]) -> Project:
+    """A clean project with only the inputs: config, raw data for the years, reference data, expectations,
+    notebooks and the author's figures."""
+    config_target = target / "config" / project.config_path.name
+    config_target.parent.mkdir(parents=True)
+    shutil.copyfile(project.config_path, config_target)
+    copy = Project.load(config_target)
+    paths = project.config.paths
+    for year in years:
+        shutil.copytree(project.raw_year_dir(year), target / paths.raw / str(year))
+    shutil.copytree(project.reference_dir, target / paths.reference)
+    for folder in ("expectations", "notebooks"):
+        shutil.copytree(project.root / folder, target / folder,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "kernel-*"))
+    author = project.folder(paths.narrative, "narrative", must_exist=False) / "author-figures.yml"
+    if author.exists():
+        (target / paths.narrative).mkdir(parents=True)
+        shutil.copyfile(author, target / paths.narrative / author.name)
+    return copy
+
+
+def _years_needed(project: Project, year: int) -> list[int]:
+    years = [year]
+    while (comparator := project.config.year(years[-1]).comparator) is not None:
+        years.append(comparator)
+    return years
+
+
+def compare_ledgers(published: pd.DataFrame, rerun: pd.DataFrame) -> pd.DataFrame:
+    left = published.set_index("key")["value"].map(lambda v: format_value(float(v)))
+    right = rerun.set_index("key")["value"].map(lambda v: format_value(float(v)))
+    keys = list(left.index) + [k for k in right.index if k not in left.index]
+    rows = [{"figure": key, "published": left.get(key, "(missing)"), "re-run": right.get(key, "(missing)")}
+            for key in keys]
+    table = pd.DataFrame(rows)
+    table["match"] = table["published"] == table["re-run"]
+    return table
+
+
+def _hashed(outputs: dict[str, str]) -> dict[str, str]:
+    """Outputs with a hash (run records such as executed notebooks carry times and are not compared)."""
+    return {name: digest for name, digest in outputs.items() if not digest.startswith("not hashed")}
+
+
+def audit_year(project: Project, year: int, say=print, workdir: Path | None = None) -> AuditResult:
+    published_dir = project.processed_dir / str(year)
+    if not (published_dir / MANIFEST).exists():
+        raise InputError(published_dir / MANIFEST, "no manifest for this report year",
+                         expected=f"`svreport run --year {year}` to have produced the published outputs")
+    manifest = read_manifest(published_dir)
+    published = read_ledger(published_dir / LEDGER)
+    current = hash_inputs(project, year)
+    recorded = manifest["inputs"]
+    changed = sorted(k for k in set(current) | set(recorded) if current.get(k) != recorded.get(k))
+    for name in changed:
+        state = "missing now" if name not in current else "not in the manifest" if name not in recorded else \
+            "SHA-256 differs from the manifest"
+        say(f"input changed: {name} ({state})")
+
+    with tempfile.TemporaryDirectory(prefix=f"svreport-audit-{year}-", dir=workdir) as scratch:
+        clean = _copy_inputs(project, Path(scratch), _years_needed(project, year))
+        say(f"Re-running {year} from its inputs in a clean folder...")
+        run_year(clean, year, say=lambda line: say("  " + line))
+        rerun_dir = clean.processed_dir / str(year)
+        rerun = read_ledger(rerun_dir / LEDGER)
+        rerun_outputs = read_manifest(rerun_dir)["outputs"]
+    figures = compare_ledgers(published, rerun)
+    outputs = _hashed(manifest["outputs"])
+    rerun_outputs = _hashed(rerun_outputs)
+    changed_outputs = sorted(k for k in set(outputs) | set(rerun_outputs) if outputs.get(k) != rerun_outputs.get(k))
+    return AuditResult(year, figures, changed, changed_outputs)
