@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksu
 A11Y   := tests/a11y/node_modules/.installed
 YEAR   ?= 2025
 
-.PHONY: install report test notebooks sample screenshots lock clean
+.PHONY: install report test notebooks sample screenshots docs lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ screenshots: report $(A11Y)
 	@pdftoppm -r 70 -png -f 1 -l 4 _output/report/cabinet-report.pdf docs/screenshots/paper-page
 	@node tests/a11y/axe-check.mjs --screenshot docs/screenshots/html-report.png _output/report/cabinet-report.html 1100
 	@ls docs/screenshots
+
+## Regenerate docs/bad-inputs.md from the bad-input corpus (tests/bad_inputs/cases.yml).
+docs: $(STAMP)
+	@$(BIN)/python tests/bad_inputs/corpus.py
 
 ## Re-pin every Python dependency (run when pyproject.toml changes).
 lock: $(STAMP)

@@ -46,3 +46,21 @@ def sample_run(tmp_path_factory):
     ledger = pipeline.run_metrics(stage)
     pipeline.run_diagrams(stage)
     return stage, ledger
+
+
+@pytest.fixture(scope="session")
+def published_project(tmp_path_factory):
+    """A project copy with the 2024 and 2025 reports published (stages in-process) and rendered."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+    import corpus
+
+    project = copy_project(tmp_path_factory.mktemp("published") / "project")
+    raw_before = {p: p.read_bytes() for p in (project / "data" / "raw").rglob("*") if p.is_file()}
+    for argv in (["run", "--year", "2025", "--no-notebooks"], ["render", "--year", "2025"]):
+        code, stderr = corpus.run_cli(project, argv)
+        assert code == 0, stderr
+    raw_after = {p: p.read_bytes() for p in (project / "data" / "raw").rglob("*") if p.is_file()}
+    assert raw_after == raw_before, "a successful run changed the raw input files"
+    return project

@@ -168,7 +168,7 @@ def test_bad_data_stops_at_validation_and_writes_no_figures(project_copy):
     result = subprocess.run([sys.executable, "-m", "svreport.cli", "--config", "config/rotherham.yml", "run",
                              "--year", "2025"], cwd=project_copy, capture_output=True, text=True, timeout=600)
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "02_validate.ipynb stopped; no figures were written" in result.stderr
+    assert "the validate stage stopped; no figures were written" in result.stderr
     assert "portal_commitments.xlsx, row 20, column 'Measure ID': 'NT99' is not a measure in the TOMs catalogue" \
         in result.stderr
     assert "portal_delivery.csv, row 30, column 'Units Delivered': '-" in result.stderr

@@ -110,7 +110,7 @@ def test_xlsx_header_below_row_11_is_refused(tmp_path):
 
 def test_csv_pretending_to_be_xlsx_is_refused(tmp_path):
     path = write(tmp_path / "portal_commitments.xlsx", ",".join(COMMIT_HEADER) + "\n")
-    with pytest.raises(InputError, match="cannot be opened as an Excel workbook"):
+    with pytest.raises(InputError, match="is not an Excel workbook: it looks like a text file"):
         read_table(path, COMMITMENTS)
 
 

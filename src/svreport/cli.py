@@ -56,20 +56,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     project = Project.load(args.config)
     project.config.year(args.year, project.config_path)
+    project.check_folders()
     started = time.perf_counter()
     try:
-        timings = run_year(project, args.year)
+        timings = run_year(project, args.year, notebooks=not args.no_notebooks)
     except StageFailed as failure:
-        print(f"error: {failure.notebook} stopped; no figures were written.\n{failure.message}", file=sys.stderr)
+        print(f"error: the {failure.stage} stage stopped; no figures were written.\n{failure.message}",
+              file=sys.stderr)
         if failure.record:
             print(f"The failed run's notebook is kept for inspection: {_show(failure.record)}", file=sys.stderr)
         return 2
     total = time.perf_counter() - started
     output = project.processed_dir / str(args.year)
-    print(f"  {'total':<20} {total:6.1f} s ({sum(t.seconds for t in timings):.1f} s in notebooks)")
+    print(f"  {'total':<20} {total:6.1f} s ({sum(t.seconds for t in timings):.1f} s in the stages)")
     print(f"Figures ledger: {_show(output / 'figures.csv')}")
     print(f"Report variables: {_show(output / '_variables.yml')}")
-    print(f"Run record (executed notebooks): {_show(output / 'notebooks')}")
+    if not args.no_notebooks:
+        print(f"Run record (executed notebooks): {_show(output / 'notebooks')}")
     return 0
 
 
@@ -179,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the notebook pipeline (clean, validate, metrics, diagrams)")
     run.add_argument("--year", type=_year, required=True)
+    run.add_argument("--no-notebooks", action="store_true",
+                     help="run the same stages in this process, without papermill (faster; no run record)")
     run.set_defaults(handler=cmd_run)
 
     render = commands.add_parser("render", help="render the report with Quarto, or pandoc and Typst without it")

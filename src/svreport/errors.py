@@ -20,7 +20,7 @@ class InputError(Exception):
     column: str | None = None
 
     def __str__(self) -> str:
-        where = [str(self.file)]
+        where = [_display_path(self.file)]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
@@ -29,6 +29,17 @@ class InputError(Exception):
         if self.expected:
             message += f" (expected {self.expected})"
         return message
+
+
+def _display_path(file: str | Path) -> str:
+    """Paths inside the current folder are shown relative to it, as the user typed them."""
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+    return str(file)
 
 
 class InputErrors(Exception):

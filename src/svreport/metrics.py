@@ -209,15 +209,18 @@ def author_figures(path: Path) -> pd.DataFrame:
 
     if not path.exists():
         return pd.DataFrame(columns=LEDGER_COLUMNS)
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    text = path.read_text(encoding="utf-8")
+    entries = yaml.safe_load(text) or {}
+    lines = text.splitlines()
     rows = []
     for name, entry in entries.items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("value"), int | float) or isinstance(
-                entry.get("value"), bool):
-            raise InputError(path, f"figure '{name}' has no numeric value", column=str(name),
+        line = next((i for i, row in enumerate(lines, start=1) if row.startswith(f"{name}:")), None)
+        value = entry.get("value") if isinstance(entry, dict) else None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise InputError(path, f"figure '{name}' has value {value!r}, which is not a number", row=line,
                              expected="{value: 12, unit: count, description: ...}")
         if entry.get("unit") not in AUTHOR_UNITS:
-            raise InputError(path, f"figure '{name}' has unit {entry.get('unit')!r}", column=str(name),
+            raise InputError(path, f"figure '{name}' has unit {entry.get('unit')!r}", row=line,
                              expected="unit: count or unit: GBP")
         rows.append({"key": f"author.{name}", "value": float(entry["value"]), "unit": entry["unit"],
                      "description": str(entry.get("description", "")), "source": f"author: {path.name}"})

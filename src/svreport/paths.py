@@ -29,7 +29,11 @@ class Project:
         return cls(path, load_config(path), project_root_of(path))
 
     def folder(self, relative: str, field: str, must_exist: bool = True) -> Path:
+        """A folder named in the config: relative paths must stay inside the project; absolute ones are explicit."""
         folder = (self.root / relative).resolve()
+        if not Path(relative).is_absolute() and not folder.is_relative_to(self.root.resolve()):
+            raise InputError(self.config_path, f"field 'paths.{field}' ('{relative}') points outside the project",
+                             expected="a folder inside the project, or an absolute path")
         if must_exist and not folder.is_dir():
             raise InputError(self.config_path, f"field 'paths.{field}' names folder '{relative}', which does not exist",
                              expected="a folder relative to the project root")
@@ -50,6 +54,11 @@ class Project:
     @property
     def narrative_dir(self) -> Path:
         return self.folder(self.config.paths.narrative, "narrative")
+
+    def check_folders(self) -> None:
+        """Fail early, naming the config field, if a configured folder is missing or outside the project."""
+        _ = self.raw_dir, self.reference_dir, self.narrative_dir
+        self.processed_dir  # noqa: B018 - checks it stays inside the project
 
     def raw_year_dir(self, year: int) -> Path:
         self.config.year(year, self.config_path)

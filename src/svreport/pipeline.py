@@ -7,7 +7,6 @@ can be rerun on its own. ``Stage`` carries the parameters a notebook receives.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,16 +93,11 @@ def comparator_ledger(stage: Stage) -> pd.DataFrame | None:
 
 
 def build_ledger_in_process(project: Project, year: int) -> Path:
-    """Clean, validate and compute one year's ledger without notebooks; outputs appear only if all pass."""
-    final = project.processed_dir / str(year)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=final.parent, prefix=f".build-{year}-") as scratch:
-        stage = Stage(project, year, Path(scratch) / "out")
-        run_clean(stage)
-        run_validate(stage, docs=False)
-        run_metrics(stage)
-        publish(stage.output_dir, final)
-    return final / LEDGER
+    """Run a year's stages without notebooks (for a missing comparator); outputs appear only if all pass."""
+    from .runner import run_year
+
+    run_year(project, year, say=lambda _line: None, notebooks=False)
+    return project.processed_dir / str(year) / LEDGER
 
 
 def run_metrics(stage: Stage) -> pd.DataFrame:

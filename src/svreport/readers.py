@@ -77,11 +77,15 @@ def _read_csv_cells(path: Path) -> tuple[list[list[object]], str]:
 
 
 def _read_xlsx_cells(path: Path) -> tuple[list[list[object]], str]:
+    with path.open("rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":  # an .xlsx is a zip archive
+            raise InputError(path, "is not an Excel workbook: it looks like a text file (perhaps a CSV renamed .xlsx)",
+                             expected="an .xlsx saved by Excel, or the same data saved as .csv")
     try:
         frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="calamine")
     except Exception as exc:  # calamine raises its own types for corrupt or non-XLSX files
-        raise InputError(path, f"cannot be opened as an Excel workbook ({type(exc).__name__})",
-                         expected="an .xlsx file saved by Excel, or a .csv file") from None
+        raise InputError(path, "cannot be opened as an Excel workbook: the file is damaged or incomplete",
+                         expected="an .xlsx saved by Excel (export it again), or the same data saved as .csv") from None
     cells = frame.astype(object).where(frame.notna(), None).values.tolist()
     return cells, "XLSX"
 

@@ -57,6 +57,11 @@ class StageFailed(Exception):
         self.notebook, self.message, self.record = notebook, message, record
         super().__init__(f"{notebook} stopped: {message}")
 
+    @property
+    def stage(self) -> str:
+        """'02_validate.ipynb' -> 'validate'."""
+        return self.notebook.removesuffix(".ipynb").split("_", 1)[-1]
+
 
 def _notebook_error(error: Exception) -> str:
     """The message a person can act on, not the traceback: our InputErrors' text as raised in the kernel."""
@@ -67,51 +72,91 @@ def _notebook_error(error: Exception) -> str:
     return f"{name}: {value}" if value else str(error)
 
 
-def run_year(project: Project, year: int, say: Callable[[str], None] = print,
-             notebooks_dir: Path | None = None) -> list[StageTiming]:
-    """Run one report year's notebooks; runs the comparator year first when its ledger is missing."""
-    import papermill
+IN_PROCESS_STAGES = (("clean", "run_clean"), ("validate", "run_validate"), ("metrics", "run_metrics"),
+                     ("diagrams", "run_diagrams"))
 
+
+def run_year(project: Project, year: int, say: Callable[[str], None] = print,
+             notebooks_dir: Path | None = None, notebooks: bool = True) -> list[StageTiming]:
+    """Run one report year's four stages; runs the comparator year first when its ledger is missing.
+
+    With ``notebooks`` the stages are the notebooks, executed by papermill and kept as the run
+    record; without, the same package functions run in this process (faster, no run record).
+    Either way outputs are staged and moved into place only when every stage has passed.
+    """
     entry = project.config.year(year, project.config_path)
     if entry.comparator is not None and not (project.processed_dir / str(entry.comparator) / LEDGER).exists():
         say(f"The {entry.comparator} ledger (comparator for {year}) is missing: running {entry.comparator} first.")
-        run_year(project, entry.comparator, say, notebooks_dir)
+        run_year(project, entry.comparator, say, notebooks_dir, notebooks)
     notebooks_dir = notebooks_dir or project.root / "notebooks"
-    for name in NOTEBOOKS:
-        if not (notebooks_dir / name).exists():
-            raise InputError(notebooks_dir / name, "pipeline notebook not found")
     final = project.processed_dir / str(year)
     staging = project.processed_dir / f".staging-{year}"
     failed = project.processed_dir / f".failed-{year}"
     for folder in (staging, failed):
         if folder.exists():
             shutil.rmtree(folder)
-    (staging / "notebooks").mkdir(parents=True)
-    logging.getLogger("papermill").setLevel(logging.WARNING)
+    staging.mkdir(parents=True)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    try:
+        if notebooks:
+            timings = _run_notebooks(project, year, staging, failed, notebooks_dir, say)
+        else:
+            timings = _run_in_process(project, year, staging, say)
+    except BaseException:
+        if staging.exists():
+            shutil.rmtree(staging)
+        raise
+    root = str(project.root.resolve())
+    recorded = {"report_year": year, "config_path": str(project.config_path.resolve()).replace(root + "/", ""),
+                "output_dir": str(final).replace(root + "/", "")}
+    runs = {name: {"parameters": recorded, "mode": "papermill" if notebooks else "in-process"}
+            for name in NOTEBOOKS}
+    write_manifest(project, year, staging, runs)
+    publish(staging, final)
+    return timings
 
-    parameters = {"report_year": year, "config_path": str(project.config_path.resolve()),
-                  "output_dir": str(staging)}
+
+def _run_notebooks(project: Project, year: int, staging: Path, failed: Path, notebooks_dir: Path,
+                   say: Callable[[str], None]) -> list[StageTiming]:
+    import papermill
+
+    for name in NOTEBOOKS:
+        if not (notebooks_dir / name).exists():
+            raise InputError(notebooks_dir / name, "pipeline notebook not found")
+    (staging / "notebooks").mkdir()
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    parameters = {"report_year": year, "config_path": str(project.config_path.resolve()), "output_dir": str(staging)}
     timings = []
     say(f"Report year {year}: running {len(NOTEBOOKS)} notebooks")
     for name in NOTEBOOKS:
         started = time.perf_counter()
-        record = staging / "notebooks" / name
         try:
-            papermill.execute_notebook(str(notebooks_dir / name), str(record), parameters=parameters,
-                                       cwd=str(notebooks_dir), progress_bar=False, log_output=False,
-                                       kernel_manager_class=_kernel_manager_class())
+            papermill.execute_notebook(str(notebooks_dir / name), str(staging / "notebooks" / name),
+                                       parameters=parameters, cwd=str(notebooks_dir), progress_bar=False,
+                                       log_output=False, kernel_manager_class=_kernel_manager_class())
         except Exception as error:  # papermill wraps the kernel's exception
             staging.rename(failed)
             raise StageFailed(name, _notebook_error(error), failed / "notebooks" / name) from None
-        seconds = time.perf_counter() - started
-        timings.append(StageTiming(name, seconds))
-        say(f"  {name:<20} {seconds:6.1f} s")
-    recorded = {"report_year": year, "config_path": parameters["config_path"], "output_dir": str(final)}
-    root = str(project.root.resolve())
-    recorded = {k: v.replace(root + "/", "") if isinstance(v, str) else v for k, v in recorded.items()}
-    write_manifest(project, year, staging, {name: {"parameters": recorded} for name in NOTEBOOKS})
-    publish(staging, final)
+        timings.append(StageTiming(name, time.perf_counter() - started))
+        say(f"  {name:<20} {timings[-1].seconds:6.1f} s")
+    return timings
+
+
+def _run_in_process(project: Project, year: int, staging: Path, say: Callable[[str], None]) -> list[StageTiming]:
+    from . import pipeline
+    from .errors import InputErrors
+
+    stage = pipeline.Stage(project, year, staging)
+    timings = []
+    say(f"Report year {year}: running {len(IN_PROCESS_STAGES)} stages in this process")
+    for name, function in IN_PROCESS_STAGES:
+        started = time.perf_counter()
+        try:
+            getattr(pipeline, function)(stage)
+        except (InputError, InputErrors) as error:
+            raise StageFailed(name, str(error), None) from None
+        timings.append(StageTiming(name, time.perf_counter() - started))
+        say(f"  {name:<20} {timings[-1].seconds:6.1f} s")
     return timings
 
 

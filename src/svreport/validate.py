@@ -41,15 +41,16 @@ class Failure:
     rows: list[dict[str, object]] = field(default_factory=list)
 
     def errors(self, spec: TableSpec) -> list[InputError]:
-        header = _header(spec, self.column)
+        columns = self.column.split(",")
+        header = " + ".join(_header(spec, c) for c in columns)
         if not self.rows:
             return [InputError(spec.name, f"{header or 'table'}: {self.problem}", expected=self.expected)]
         out = []
         for row in self.rows[:MAX_ROWS_PER_FAILURE]:
-            value = row.get(self.column)
-            shown = "blank" if value is None or value == "" or value != value else f"'{_plain(value)}'"
-            out.append(InputError(str(row.get(SOURCE_FILE, spec.name)), f"{shown} {self.problem}",
-                                  expected=self.expected, row=_int(row.get(SOURCE_ROW)), column=header))
+            shown = " + ".join(_shown(row.get(c)) for c in columns)
+            text = "the cell is blank" if shown == "blank" and self.problem == "is blank" else f"{shown} {self.problem}"
+            out.append(InputError(str(row.get(SOURCE_FILE, spec.name)), text, expected=self.expected,
+                                  row=_int(row.get(SOURCE_ROW)), column=header))
         if self.unexpected_count > MAX_ROWS_PER_FAILURE:
             out.append(InputError(spec.name, f"... and {self.unexpected_count - MAX_ROWS_PER_FAILURE} more rows where "
                                   f"{header} {self.problem}", column=header))
@@ -87,6 +88,10 @@ def _header(spec: TableSpec, column: str) -> str:
         return DERIVED_HEADERS[column] or column
     names = {c.name: c.header for c in spec.columns}
     return names.get(column, column)
+
+
+def _shown(value: object) -> str:
+    return "blank" if value is None or value == "" or value != value else f"'{_plain(value)}'"
 
 
 def _plain(value: object) -> str:
