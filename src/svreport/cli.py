@@ -58,8 +58,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     project.config.year(args.year, project.config_path)
     project.check_folders()
     started = time.perf_counter()
+    record: list = []
     try:
-        timings = run_year(project, args.year, notebooks=not args.no_notebooks)
+        timings = run_year(project, args.year, notebooks=not args.no_notebooks, force=args.force, record=record)
     except StageFailed as failure:
         print(f"error: the {failure.stage} stage stopped; no figures were written.\n{failure.message}",
               file=sys.stderr)
@@ -67,6 +68,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"The failed run's notebook is kept for inspection: {_show(failure.record)}", file=sys.stderr)
         return 2
     total = time.perf_counter() - started
+    if args.timings:
+        _write_json(args.timings, {"stages": [vars(t) for t in record], "total": total})
     output = project.processed_dir / str(args.year)
     print(f"  {'total':<20} {total:6.1f} s ({sum(t.seconds for t in timings):.1f} s in the stages)")
     print(f"Figures ledger: {_show(output / 'figures.csv')}")
@@ -100,9 +103,12 @@ def cmd_render(args: argparse.Namespace) -> int:
     year = args.year or _default_year(project)
     project.config.year(year, project.config_path)
     started = time.perf_counter()
-    result = render_report(project, year, engine=args.engine)
+    result = render_report(project, year, engine=args.engine, force=args.force)
+    if args.timings:
+        _write_json(args.timings, {"formats": result.timings, "total": time.perf_counter() - started})
     print(result.renderer)
-    print(f"Rendered in {time.perf_counter() - started:.1f} s:")
+    reused = f" ({len(result.reused)} unchanged documents reused)" if result.reused else ""
+    print(f"Rendered in {time.perf_counter() - started:.1f} s{reused}:")
     for path in result.outputs:
         print(f"  {_show(path)}")
     return 0
@@ -148,6 +154,22 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Time the default run, the floor, a narrative-only change and larger exports; write the table."""
+    from .bench import report_markdown, run_benchmarks
+
+    project = Project.load(args.config)
+    scales = tuple(int(s) for s in args.scales.split(",")) if args.scales else ()
+    results = run_benchmarks(project, args.year, scales, say=lambda line: print(f"... {line}", flush=True))
+    text = report_markdown(results)
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(text)
+    print(f"Written to {_show(output.resolve())}")
+    return 0
+
+
 def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
     """Re-execute the committed notebooks in place (their outputs are what nbval checks)."""
     from .runner import refresh_committed_notebooks
@@ -156,6 +178,12 @@ def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
     for path in refresh_committed_notebooks(project.root / "notebooks"):
         print(_show(path))
     return 0
+
+
+def _write_json(path: str, data: object) -> None:
+    import json
+
+    Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 def _show(path: Path) -> str:
@@ -182,6 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the notebook pipeline (clean, validate, metrics, diagrams)")
     run.add_argument("--year", type=_year, required=True)
+    run.add_argument("--force", action="store_true", help="re-run every stage even if nothing changed")
+    run.add_argument("--timings", help=argparse.SUPPRESS)  # JSON of stage timings, for `svreport bench`
     run.add_argument("--no-notebooks", action="store_true",
                      help="run the same stages in this process, without papermill (faster; no run record)")
     run.set_defaults(handler=cmd_run)
@@ -190,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--year", type=_year, help="report year (default: the latest in the config)")
     render.add_argument("--engine", choices=("auto", "quarto", "pandoc"), default="auto",
                         help="auto: Quarto when it is on PATH, otherwise pandoc and Typst")
+    render.add_argument("--force", action="store_true", help="re-render documents even if unchanged")
+    render.add_argument("--timings", help=argparse.SUPPRESS)
     render.set_defaults(handler=cmd_render)
 
     prepare = commands.add_parser("prepare-report", help="Quarto pre-render: run the pipeline, write report sources")
@@ -206,6 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     reconcile.add_argument("--published", help="CSV of key,printed,where (default: data/reference/published/<year>.csv)")
     reconcile.add_argument("--all", action="store_true", help="list every printed figure")
     reconcile.set_defaults(handler=cmd_reconcile)
+
+    bench = commands.add_parser("bench", help="benchmark the pipeline and write docs/benchmarks.md")
+    bench.add_argument("--year", type=_year, default=2025)
+    bench.add_argument("--scales", default="4,37,366",
+                       help="sample scales for the scale runs (default: about 10k, 100k and 1M portal rows)")
+    bench.add_argument("--output", default="docs/benchmarks.md")
+    bench.set_defaults(handler=cmd_bench)
 
     refresh = commands.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     refresh.set_defaults(handler=cmd_refresh_notebooks)

@@ -89,8 +89,10 @@ def software_versions() -> dict[str, object]:
                          "typst": packages["typst"]}}
 
 
-def write_manifest(project: Project, year: int, output_dir: Path, notebooks: dict[str, dict]) -> Path:
+def write_manifest(project: Project, year: int, output_dir: Path, notebooks: dict[str, dict],
+                   stage_keys: dict[str, str] | None = None) -> Path:
     manifest = {
+        "stage_keys": stage_keys or {},
         "report_year": year,
         "config": _relative(project.config_path, project.root.resolve()),
         "inputs": hash_inputs(project, year),

@@ -64,16 +64,31 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
                          expected="CSV saved as UTF-8 or Windows-1252") from None
 
 
-def _read_csv_cells(path: Path) -> tuple[list[list[object]], str]:
+def _read_csv_text(path: Path) -> tuple[str, str]:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError(path, "the file is empty", expected="a header row and at least one data row")
     text, encoding = _decode(path, raw)
+    return text, f"CSV ({encoding})"
+
+
+def _csv_rows(path: Path, text: str) -> list[list[object]]:
+    """The csv module's reading, row by row (the careful path, used to explain a malformed file)."""
     try:
-        rows: list[list[object]] = list(csv.reader(io.StringIO(text, newline="")))
+        return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise InputError(path, f"not a readable CSV file: {exc}") from None
-    return rows, f"CSV ({encoding})"
+
+
+def _csv_frame(text: str) -> pd.DataFrame | None:
+    """Fast path: pandas' C parser, every cell as text, blank lines kept so row numbers stay right.
+
+    Returns None when the file is not rectangular; the careful path then names the row."""
+    try:
+        return pd.read_csv(io.StringIO(text), header=None, dtype="str", keep_default_na=False, na_filter=False,
+                           skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None
 
 
 def _read_xlsx_cells(path: Path) -> tuple[list[list[object]], str]:
@@ -137,12 +152,36 @@ def _is_blank(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+def _read_csv_table(path: Path, spec: TableSpec) -> RawTable | None:
+    """A well-formed CSV, read with pandas (text cells, pyarrow-backed); None if it needs the careful path."""
+    text, file_format = _read_csv_text(path)
+    frame = _csv_frame(text)
+    if frame is None or frame.empty:
+        return None
+    header = frame.iloc[0].tolist()
+    positions, dropped = _match_columns(path, spec, header, 1)
+    body = frame.iloc[1:]
+    blank = (body == "").all(axis=1)
+    body = body[~blank]
+    if body.empty:
+        raise InputError(path, "the file has a header but no data rows", row=1,
+                         expected="at least one data row below the header")
+    data = body[list(positions)].set_axis(list(positions.values()), axis=1)
+    data = data[[c.name for c in spec.columns]].replace("", None).reset_index(names=SOURCE_ROW)
+    data[SOURCE_ROW] = data[SOURCE_ROW].astype("int64") + 1
+    return RawTable(path=path, spec=spec, data=data, file_format=file_format, header_row=1, dropped_columns=dropped)
+
+
 def read_table(path: str | Path, spec: TableSpec) -> RawTable:
     """Read one contract file (CSV or XLSX) into a RawTable of contract columns."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        rows, file_format = _read_csv_cells(path)
+        fast = _read_csv_table(path, spec)
+        if fast is not None:
+            return fast
+        text, file_format = _read_csv_text(path)
+        rows = _csv_rows(path, text)
         max_title_rows = 0
     elif suffix == ".xlsx":
         rows, file_format = _read_xlsx_cells(path)

@@ -14,10 +14,14 @@ a staging folder and moved into place only when every document has rendered.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
+import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -40,6 +44,8 @@ PACK_NAME = "cabinet-pack.pdf"
 class RenderResult:
     renderer: str
     outputs: list[Path] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # documents unchanged since the last render
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per output format
 
 
 def quarto_documents(project: Project) -> list[Path]:
@@ -69,11 +75,13 @@ def pandoc_path() -> str:
     return pypandoc.get_pandoc_path()
 
 
+@functools.cache
 def pandoc_version() -> str:
     out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True).stdout
     return out.split()[1]
 
 
+@functools.cache
 def typst_version() -> str:
     from importlib.metadata import version
 
@@ -168,13 +176,56 @@ def repeat_docx_header_rows(path: Path) -> None:
             zout.writestr(item, data)
 
 
+CACHE = ".render-cache.json"
+
+
 @dataclass
 class PandocRenderer:
+    """Renders each document with pandoc and Typst. A document whose expanded sources, style and
+    tools are unchanged since the last render (by hash) is copied from the previous output."""
+
     project: Project
     year: int
     variables: dict
     staging: Path
     epoch: datetime
+    previous: Path | None = None  # the last published _output/, for unchanged documents
+    keys: dict[str, str] = field(default_factory=dict)
+    reused: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def _timed(self, kind: str, started: float) -> None:
+        self.timings[kind] = self.timings.get(kind, 0.0) + time.perf_counter() - started
+
+    def _key(self, source: Path, formats: tuple[str, ...]) -> str:
+        style = self.report_dir / "style"
+        parts = [self.year, str(self.epoch), formats, pandoc_version(), typst_version(), _code_digest()]
+        parts += [self.body(source, target) for target in ("html", "docx", "typst")]
+        parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(style.iterdir())]
+        reference = self.report_dir / GENERATED.name / "reference.docx"
+        parts.append(hashlib.sha256(reference.read_bytes()).hexdigest() if reference.exists() else "")
+        parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest())
+                  for p in sorted((self.report_dir / GENERATED.name / "diagrams").glob("*"))]
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+    def _reuse(self, name: str, key: str, files: list[Path]) -> bool:
+        """Copy a document's outputs from the previous render when its key is unchanged."""
+        self.keys[name] = key
+        if self.previous is None:
+            return False
+        cache_path = self.previous / CACHE
+        old = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
+        sources = [self.previous / f.relative_to(self.staging) for f in files]
+        if old.get(name) != key or not all(p.exists() for p in sources):
+            return False
+        for source, target in zip(sources, files, strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        self.reused.append(name)
+        return True
+
+    def write_cache(self) -> None:
+        (self.staging / CACHE).write_text(json.dumps(self.keys, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     @property
     def report_dir(self) -> Path:
@@ -207,14 +258,17 @@ class PandocRenderer:
         out_dir = self.staging / source.parent.relative_to(self.project.root)
         out_dir.mkdir(parents=True, exist_ok=True)
         filters = ["--lua-filter", str(self.report_dir / "style" / "pandoc-filters.lua")]
+        extension = {"html": "html", "docx": "docx", "pdf": "pdf"}
+        planned = [out_dir / f"{stem}.{extension[f]}" for f in ("html", "docx", "pdf") if f in formats]
+        if self._reuse(stem, self._key(source, formats), planned):
+            return planned
         written = []
 
-        if "html" in formats:
-            written.append(self._html(source, out_dir / f"{stem}.html", filters))
-        if "docx" in formats:
-            written.append(self._docx(source, out_dir / f"{stem}.docx", filters))
-        if "pdf" in formats:
-            written.append(self._pdf(source, out_dir / f"{stem}.pdf", filters))
+        for kind, method in (("html", self._html), ("docx", self._docx), ("pdf", self._pdf)):
+            if kind in formats:
+                started = time.perf_counter()
+                written.append(method(source, out_dir / f"{stem}.{kind}", filters))
+                self._timed(kind, started)
         return written
 
     def _html(self, source: Path, html: Path, filters: list[str]) -> Path:
@@ -245,6 +299,11 @@ class PandocRenderer:
 
     def pack(self, sources: list[Path], output: Path) -> Path:
         """One tagged PDF with the paper and each appendix in order, each part starting on a new page."""
+        parts_in_pack = [s for s in sources if "pdf" in self.formats(s)]
+        key = hashlib.sha256(json.dumps([self._key(s, ("pack",)) for s in parts_in_pack]).encode()).hexdigest()
+        if self._reuse("cabinet-pack", key, [output]):
+            return output
+        started = time.perf_counter()
         council = self.project.config.council.name
         parts = ['#import "/style/council.typ": council-paper',
                  '#let horizontalrule = line(length: 100%, stroke: 0.5pt + rgb("#8c8c8c"))',
@@ -252,7 +311,7 @@ class PandocRenderer:
                  f'subtitle: [The report and its appendices], council: [{_typst_text(council)}], lang: "en", '
                  f'region: "GB")',
                  "#outline(title: [Contents], depth: 1)"]
-        for source in [s for s in sources if "pdf" in self.formats(s)]:
+        for source in parts_in_pack:
             meta, body = self.body(source, "typst")
             title = expand(str(meta.get("title", source.stem)), source, self.variables, "typst")
             typst_body = _pandoc(["--to", "typst", "--shift-heading-level-by=1", "--lua-filter",
@@ -262,7 +321,15 @@ class PandocRenderer:
         typ = self.report_dir / GENERATED.name / "cabinet-pack.typ"
         typ.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
         compile_typst(typ, output, self.report_dir, self.epoch)
+        self._timed("pack pdf", started)
         return output
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The renderer's own code, so a change to it re-renders everything."""
+    return hashlib.sha256(Path(__file__).read_bytes() + Path(__file__).with_name("report_sources.py").read_bytes()
+                          + Path(__file__).with_name("shortcodes.py").read_bytes()).hexdigest()
 
 
 def _typst_text(text: str) -> str:
@@ -288,13 +355,15 @@ def prepare_sources(project: Project, year: int, statement: str) -> None:
                    f"{project.config.council.name} – Social Value Annual Report {year}")
 
 
-def render_report(project: Project, year: int, engine: str = "auto") -> RenderResult:
+def render_report(project: Project, year: int, engine: str = "auto", force: bool = False) -> RenderResult:
     """Render every document of the Quarto project for ``year`` and the combined pack PDF."""
     use_quarto = engine == "quarto" or (engine == "auto" and quarto_available() is not None)
     if engine == "quarto" and not quarto_available():
         raise InputError("quarto", "Quarto is not on PATH", expected="Quarto installed, or --engine pandoc")
+    started = time.perf_counter()
     statement = renderer_statement(use_quarto)
     prepare_sources(project, year, statement)
+    prepared = time.perf_counter() - started
     variables = yaml.safe_load((project.root / VARIABLES).read_text(encoding="utf-8"))
     sources = quarto_documents(project)
     final = project.root / OUTPUT
@@ -303,7 +372,8 @@ def render_report(project: Project, year: int, engine: str = "auto") -> RenderRe
         shutil.rmtree(staging)
     staging.mkdir()
     epoch = source_date(project, year)
-    renderer = PandocRenderer(project, year, variables, staging, epoch)
+    previous = final if (final / CACHE).exists() and not force else None
+    renderer = PandocRenderer(project, year, variables, staging, epoch, previous)
     result = RenderResult(statement)
     try:
         if use_quarto:
@@ -314,6 +384,7 @@ def render_report(project: Project, year: int, engine: str = "auto") -> RenderRe
             for source in sources:
                 result.outputs += renderer.render(source)
         pack = renderer.pack(sources, staging / "report" / PACK_NAME)
+        renderer.write_cache()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -323,4 +394,6 @@ def render_report(project: Project, year: int, engine: str = "auto") -> RenderRe
     else:
         result.outputs = [final / p.relative_to(staging) for p in result.outputs]
     result.outputs.append(final / pack.relative_to(staging))
+    result.reused = renderer.reused
+    result.timings = {"prepare sources": prepared, **renderer.timings}
     return result

@@ -679,7 +679,7 @@ def _amounts(total: int, count: int, rng: random.Random) -> list[int]:
     return split_int(total - sum(credits), weights) + credits
 
 
-def write_spend_csv(financial_year: str, path: Path, replicas: int = 1) -> None:
+def write_spend_csv(financial_year: str, path: Path) -> None:
     rng = _rng("spend", financial_year)
     local_total, all_total = SPEND_TARGETS[financial_year]
     suppliers = _suppliers()
@@ -698,7 +698,7 @@ def write_spend_csv(financial_year: str, path: Path, replicas: int = 1) -> None:
                    key=lambda p: p[0])
     lines = [["Transaction Number", "Payment Date", "Supplier ID", "Supplier Name", "Supplier Postcode",
               "Cost Centre", "Service Area", "Expense Type", "Amount (£)"]]
-    for index, (day, supplier, amount) in enumerate(dated * replicas):
+    for index, (day, supplier, amount) in enumerate(dated):
         if amount < 0 and rng.random() < 0.5:
             money = f"({-amount / M:,.2f})"
         else:
@@ -707,15 +707,16 @@ def write_spend_csv(financial_year: str, path: Path, replicas: int = 1) -> None:
                       supplier.name, _postcode_text(supplier.postcode, rng) if supplier.postcode else "",
                       f"CC{rng.randrange(1000, 9999)}", rng.choice(_SERVICE_AREAS), rng.choice(_EXPENSE_TYPES),
                       money])
-    lines.append(["TOTAL", "", "", "", "", "", "", "", _number(all_total * replicas, 2)])
+    lines.append(["TOTAL", "", "", "", "", "", "", "", _number(all_total, 2)])
     path.write_bytes(_csv_bytes(lines, "utf-8"))
 
 
 def write_sample(raw_dir: Path, reference_dir: Path, scale: int = 1) -> list[Path]:
     """Write the sample for report years 2024 and 2025 and return the files written.
 
-    ``scale`` > 1 repeats every contract (with new references) and payment that many times,
-    all as CSV, for benchmarks; the excluded contract is not repeated.
+    ``scale`` > 1 repeats every contract (with new references) that many times, all as CSV, for
+    benchmarks; the excluded contract is not repeated. Supplier payments are not contracts and
+    keep their size, so the benchmark measures how the cost grows with the portal exports.
     """
     if scale < 1:
         raise ValueError("scale must be at least 1")
@@ -736,6 +737,6 @@ def write_sample(raw_dir: Path, reference_dir: Path, scale: int = 1) -> list[Pat
         written.append(folder / "portal_delivery.csv")
         for financial_year in SPEND_FILES[year]:
             path = folder / f"supplier_spend_{financial_year}.csv"
-            write_spend_csv(financial_year, path, scale)
+            write_spend_csv(financial_year, path)
             written.append(path)
     return written
