@@ -218,7 +218,7 @@ def report_markdown(results: dict) -> str:
         f"**{results['forced_render'].seconds:.1f} s** |",
         f"| **total (`make report`)** | **{cold.seconds + results['cold_render'].seconds:.1f} s** | "
         f"**{forced_total:.1f} s** |", "",
-        f"A separate process executing one empty notebook with papermill (Python start, imports, kernel start)",
+        "A separate process executing one empty notebook with papermill (Python start, imports, kernel start)",
         f"takes {results['kernel_start']:.1f} s: the cost of running each notebook on its own. `svreport run` runs",
         "the four notebooks one after another in a single kernel, so it pays that once.", "",
         "## Against the targets", "",

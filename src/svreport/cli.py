@@ -262,6 +262,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, InputErrors) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

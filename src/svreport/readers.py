@@ -98,7 +98,7 @@ def _read_xlsx_cells(path: Path) -> tuple[list[list[object]], str]:
                              expected="an .xlsx saved by Excel, or the same data saved as .csv")
     try:
         frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="calamine")
-    except Exception as exc:  # calamine raises its own types for corrupt or non-XLSX files
+    except Exception:  # calamine raises its own types for corrupt or non-XLSX files
         raise InputError(path, "cannot be opened as an Excel workbook: the file is damaged or incomplete",
                          expected="an .xlsx saved by Excel (export it again), or the same data saved as .csv") from None
     cells = frame.astype(object).where(frame.notna(), None).values.tolist()

@@ -21,7 +21,7 @@ from pathlib import Path
 from .errors import InputError
 from .manifest import MANIFEST, hash_inputs, read_manifest, write_manifest
 from .paths import Project
-from .pipeline import LEDGER, publish
+from .pipeline import publish
 
 NOTEBOOKS = ("01_clean.ipynb", "02_validate.ipynb", "03_metrics.ipynb", "04_diagrams.ipynb")
 
