@@ -98,6 +98,7 @@ def _pandoc(args: list[str], text: str, cwd: Path, epoch: datetime) -> str:
 
 
 def _fonts() -> list[str]:
+    """DejaVu Sans as shipped with matplotlib, and no system fonts: the same PDF bytes on every machine."""
     import matplotlib
 
     return [str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")]
@@ -107,8 +108,8 @@ def compile_typst(source: Path, output: Path, root: Path, epoch: datetime) -> No
     import typst
 
     try:
-        typst.compile(str(source), output=str(output), root=str(root), font_paths=_fonts(), pdf_standards=["ua-1"],
-                      timestamp=int(epoch.timestamp()))
+        typst.compile(str(source), output=str(output), root=str(root), font_paths=_fonts(), ignore_system_fonts=True,
+                      pdf_standards=["ua-1"], timestamp=int(epoch.timestamp()))
     except Exception as exc:  # typst raises its own error types with the diagnostics in the message
         raise InputError(source, f"Typst could not build the PDF: {exc}") from None
 
