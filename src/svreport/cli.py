@@ -71,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.timings:
         _write_json(args.timings, {"stages": [vars(t) for t in record], "total": total})
     output = project.processed_dir / str(args.year)
-    print(f"  {'total':<20} {total:6.1f} s ({sum(t.seconds for t in timings):.1f} s in the stages)")
+    print(f"  {'total':<20} {total:6.1f} s ({sum(t.seconds for t in record):.1f} s in the stages)")
     print(f"Figures ledger: {_show(output / 'figures.csv')}")
     print(f"Report variables: {_show(output / '_variables.yml')}")
     if not args.no_notebooks:
