@@ -136,9 +136,9 @@ def _category_of(frame: pd.DataFrame, tables: CleanTables) -> pd.Series:
 
 def _shares(ledger: _Ledger, config: CouncilConfig, measures: pd.DataFrame) -> None:
     values = {row["key"]: row["value"] for row in ledger.rows}
-    pairs = [("total", "total"), *[(f"category.{c.lower()}", f"category.{c.lower()}") for c in config.category_names()],
-             *[(f"measure.{m}.value", f"measure.{m}.value") for m in measures.index]]
-    for suffix, _ in pairs:
+    suffixes = ["total", *(f"category.{c.lower()}" for c in config.category_names()),
+                *(f"measure.{m}.value" for m in measures.index)]
+    for suffix in suffixes:
         committed = values[f"committed.{suffix}"]
         if committed:
             ledger.add(f"delivered.share.{suffix}", values[f"delivered.{suffix}"] / committed, "ratio",

@@ -194,6 +194,7 @@ class PandocRenderer:
     keys: dict[str, str] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    _bodies: dict[tuple[Path, str], tuple[dict, str]] = field(default_factory=dict)
 
     def _timed(self, kind: str, started: float) -> None:
         self.timings[kind] = self.timings.get(kind, 0.0) + time.perf_counter() - started
@@ -240,8 +241,11 @@ class PandocRenderer:
         return args
 
     def body(self, source: Path, target: str) -> tuple[dict, str]:
-        meta, body = split_front_matter(source.read_text(encoding="utf-8"), source)
-        return meta, expand(body, source, self.variables, target)
+        """Front matter and the expanded body for one output format (expanded once, then reused)."""
+        if (source, target) not in self._bodies:
+            meta, body = split_front_matter(source.read_text(encoding="utf-8"), source)
+            self._bodies[source, target] = meta, expand(body, source, self.variables, target)
+        return self._bodies[source, target]
 
     @staticmethod
     def formats(source: Path) -> tuple[str, ...]:

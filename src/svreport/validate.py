@@ -25,8 +25,8 @@ from .readers import SOURCE_ROW
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 LATEST_AFTER_CUTOFF = timedelta(days=731)
 MAX_ROWS_PER_FAILURE = 10
-DERIVED_HEADERS = {"proxy_check_ratio": None, "fy_start": "Payment Date", "fy_end": "Payment Date",
-                   "financial_year": None, "is_local": None, SOURCE_FILE: None, SOURCE_ROW: None}
+DERIVED_HEADERS = {"proxy_check_ratio": None, "fy_start": None, "fy_end": None, "financial_year": None,
+                   "is_local": None, SOURCE_FILE: None, SOURCE_ROW: None}
 
 
 @dataclass
@@ -183,9 +183,10 @@ def run_validation(tables: CleanTables, config: CouncilConfig, year: int, measur
             for result in validation.results:
                 config_ = result.expectation_config
                 kwargs = config_.kwargs
-                column = kwargs.get("column") or kwargs.get("column_A") or ",".join(kwargs.get("column_list", []))
-                if config_.type.startswith("expect_column_pair") and kwargs.get("column_A", "").startswith("fy_"):
-                    column = kwargs["column_B"]
+                pair = [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c]
+                # a pair check is reported against its contract column (payment_date, not fy_end)
+                column = kwargs.get("column") or next((c for c in pair if c not in DERIVED_HEADERS), None) \
+                    or ",".join(kwargs.get("column_list", []))
                 count = int(result.result.get("unexpected_count") or (0 if result.success else 1))
                 severity = str(getattr(config_.severity, "value", config_.severity) or "critical")
                 summary_rows.append({"table": name, "expectation": config_.type, "column": column,
