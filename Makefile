@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 A11Y   := tests/a11y/node_modules/.installed
+DENO   := tests/deno/node_modules/.installed
 YEAR   ?= 2025
 
 .PHONY: install report test notebooks sample screenshots docs lock clean
@@ -18,6 +19,12 @@ $(A11Y): tests/a11y/package.json tests/a11y/package-lock.json
 	@npm ci --prefix tests/a11y --no-audit --no-fund --silent
 	@touch $@
 
+# Deno for testing report/prerender.ts (npm's lock files cannot hold its per-platform binaries; the
+# version is pinned exactly in package.json, and so are the binaries it depends on).
+$(DENO): tests/deno/package.json
+	@npm install --prefix tests/deno --no-package-lock --no-audit --no-fund --silent
+	@touch $@
+
 install: $(STAMP)
 
 ## Run the pipeline notebooks for the report year (default: 2025 on the bundled sample) and render
@@ -27,7 +34,8 @@ report: $(STAMP)
 	@$(BIN)/svreport render --year $(YEAR)
 
 ## Unit tests, pipeline and report tests (PDF/UA, axe-core in Chromium), and nbval over the notebooks.
-test: $(STAMP) $(A11Y)
+## Tests marked `quarto` run Quarto end to end when it is on PATH, and are skipped otherwise.
+test: $(STAMP) $(A11Y) $(DENO)
 	@$(BIN)/python -m pytest
 
 ## Re-execute the committed notebooks in place after changing them or the package.
@@ -55,4 +63,4 @@ lock: $(STAMP)
 	@$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
 
 clean:
-	rm -rf $(VENV) data/processed/[0-9]* data/processed/.[a-z]* build .pytest_cache _output report/_generated _variables.yml tests/a11y/node_modules
+	rm -rf $(VENV) data/processed/[0-9]* data/processed/.[a-z]* build .pytest_cache _output report/_generated _variables.yml .quarto tests/a11y/node_modules tests/deno/node_modules

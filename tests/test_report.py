@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import subprocess
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,18 +10,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from helpers import run_axe
 from svreport.errors import InputError
 from svreport.render import PACK_NAME, render_report
 
 DOCUMENTS = ["cabinet-report", "appendix-1", "appendix-2", "appendix-3", "appendix-4", "appendix-5"]
-A11Y = Path(__file__).parent / "a11y"
-
-
-@pytest.fixture(scope="session")
-def rendered(sample_run):
-    stage, _ = sample_run
-    result = render_report(stage.project, 2025, engine="pandoc")
-    return stage.project.root / "_output" / "report", result
 
 
 def test_every_document_in_every_format_plus_the_pack(rendered):
@@ -158,24 +147,9 @@ def test_the_paper_prints_every_seed_figure_in_house_style(rendered):
     assert "{{<" not in text and "£63,500" not in text and "317%" not in text
 
 
-def _node_ready() -> bool:
-    return shutil.which("node") is not None and (A11Y / "node_modules" / "axe-core").exists() and Path(
-        os.environ.get("CHROMIUM", "/usr/bin/chromium")).exists()
-
-
-def _axe(*files: Path) -> dict:
-    if not _node_ready():
-        pytest.fail("axe-core check needs node, Chromium (apt-get install chromium) and "
-                    "`npm ci --prefix tests/a11y`; `make test` installs the npm part")
-    out = subprocess.run(["node", str(A11Y / "axe-check.mjs"), *map(str, files)], capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
-
-
 def test_html_has_no_axe_violations(rendered):
     folder, _ = rendered
-    results = _axe(*(folder / f"{d}.html" for d in [*DOCUMENTS, "auditors"]))
+    results = run_axe(*(folder / f"{d}.html" for d in [*DOCUMENTS, "auditors"]))
     assert all(r["rules"] > 50 for r in results.values())
     assert {f: r["violations"] for f, r in results.items() if r["violations"]} == {}
 
@@ -185,7 +159,7 @@ def test_axe_check_catches_what_it_should(tmp_path):
     page.write_text('<!DOCTYPE html><html><head><title>x</title></head><body><main><h1>x</h1><img src="a.png">'
                     '<ul><li><a href="#a" style="display:block;height:12px;font-size:9px">a</a></li>'
                     '<li><a href="#b" style="display:block;height:12px;font-size:9px">b</a></li></ul></main></body></html>')
-    found = {v["id"] for v in _axe(page)[str(page)]["violations"]}
+    found = {v["id"] for v in run_axe(page)[str(page)]["violations"]}
     assert {"html-has-lang", "image-alt", "target-size"} <= found
 
 
@@ -245,3 +219,12 @@ def test_unknown_variable_names_file_and_line(sample_run):
             render_report(stage.project, 2025, engine="pandoc")
     finally:
         paper.write_text(original, encoding="utf-8")
+
+
+def test_html_links_to_the_pdf_and_word_versions(rendered):
+    folder, _ = rendered
+    paper = (folder / "cabinet-report.html").read_text(encoding="utf-8")
+    formats = re.search(r'<div class="quarto-alternate-formats">(.*?)</div>', paper, re.S).group(1)
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', formats) == [("cabinet-report.pdf", "PDF"),
+                                                                     ("cabinet-report.docx", "Word")]
+    assert "quarto-alternate-formats" not in (folder / "auditors.html").read_text(encoding="utf-8")  # HTML only

@@ -84,7 +84,8 @@ def _default_year(project: Project) -> int:
 
 
 def cmd_prepare_report(args: argparse.Namespace) -> int:
-    """Quarto's pre-render step: run the pipeline, then write report/_generated/ and _variables.yml."""
+    """Quarto's pre-render step (report/prerender.ts): run the pipeline, then write report/_generated/
+    and _variables.yml for the documents Quarto is about to render."""
     from .render import prepare_sources, renderer_statement
     from .runner import run_year
 
@@ -92,6 +93,7 @@ def cmd_prepare_report(args: argparse.Namespace) -> int:
     year = args.year or _default_year(project)
     run_year(project, year)
     prepare_sources(project, year, renderer_statement(use_quarto=True))
+    print(f"Report sources for {year} written to report/_generated/; Quarto renders them next.")
     return 0
 
 

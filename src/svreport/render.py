@@ -1,15 +1,18 @@
 """Render the Quarto project in ``report/``: with Quarto when it is installed, otherwise with
 pandoc and Typst (the engines Quarto drives) honouring the same documented subset:
 
-- YAML front matter ``title`` and ``subtitle``;
-- the shortcodes ``{{< var key >}}``, ``{{< include file >}}`` and ``{{< pagebreak >}}``;
+- YAML front matter ``title``, ``subtitle`` and ``format``;
+- the shortcodes ``{{< var key >}}``, ``{{< include file >}}``, ``{{< generated name >}}`` and
+  ``{{< pagebreak >}}``;
 - Markdown headings, lists, emphasis and pipe tables (with ``: caption``);
 - figures ``![caption](file.svg){fig-alt="..."}``, whose alt text reaches HTML, DOCX and the
-  tagged PDF (pandoc's Typst writer drops it, so ``report/style/pandoc-filters.lua`` puts it back).
+  tagged PDF (pandoc's Typst writer drops it, so ``report/style/figures.lua`` puts it back).
 
 Outputs go to ``_output/report/``: each document as HTML (self-contained), PDF (Typst, PDF/UA-1)
-and DOCX, and ``cabinet-pack.pdf`` with the paper and every appendix in order. They are built in
-a staging folder and moved into place only when every document has rendered.
+and DOCX, and ``cabinet-pack.pdf`` (itself a document of the project) with the paper and every
+appendix in order. They are built in a staging folder and moved into place only when every
+document has rendered. A document whose sources are unchanged since the last render is copied
+from it, on either path.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 import zipfile
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -38,11 +43,12 @@ from .shortcodes import expand, split_front_matter
 OUTPUT = Path("_output")
 FORMATS = ("html", "pdf", "docx")
 PACK_NAME = "cabinet-pack.pdf"
+EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx"}
 
 
 @dataclass
 class RenderResult:
-    renderer: str
+    renderer: str  # which path ran, with versions: for the terminal, the manifest and the auditors' page
     outputs: list[Path] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # documents unchanged since the last render
     timings: dict[str, float] = field(default_factory=dict)  # seconds per output format
@@ -105,6 +111,7 @@ def _fonts() -> list[str]:
 
 
 def compile_typst(source: Path, output: Path, root: Path, epoch: datetime) -> None:
+    """Typst to a tagged PDF/UA-1; ``root`` is the project folder, as when Quarto runs Typst."""
     import typst
 
     try:
@@ -180,65 +187,35 @@ def repeat_docx_header_rows(path: Path) -> None:
 CACHE = ".render-cache.json"
 
 
+def document_formats(source: Path) -> tuple[str, ...]:
+    """The document's own `format:` (e.g. `format: html` for the auditors' page), else all three."""
+    meta, _ = split_front_matter(source.read_text(encoding="utf-8"), source)
+    wanted = meta.get("format")
+    if wanted is None:
+        return FORMATS
+    names = [wanted] if isinstance(wanted, str) else list(wanted)
+    return tuple("pdf" if n == "typst" else n for n in names if n in ("html", "typst", "pdf", "docx"))
+
+
 @dataclass
-class PandocRenderer:
-    """Renders each document with pandoc and Typst. A document whose expanded sources, style and
-    tools are unchanged since the last render (by hash) is copied from the previous output."""
+class RenderCache:
+    """Per-document keys (SHA-256 of expanded sources, style, tools and code). A document whose key is
+    unchanged since the last render is copied from the previous output instead of rendered again."""
 
     project: Project
     year: int
     variables: dict
     staging: Path
     epoch: datetime
+    tools: tuple[str, ...]
     previous: Path | None = None  # the last published _output/, for unchanged documents
     keys: dict[str, str] = field(default_factory=dict)
     reused: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
     _bodies: dict[tuple[Path, str], tuple[dict, str]] = field(default_factory=dict)
-
-    def _timed(self, kind: str, started: float) -> None:
-        self.timings[kind] = self.timings.get(kind, 0.0) + time.perf_counter() - started
-
-    def _key(self, source: Path, formats: tuple[str, ...]) -> str:
-        style = self.report_dir / "style"
-        parts = [self.year, str(self.epoch), formats, pandoc_version(), typst_version(), _code_digest()]
-        parts += [self.body(source, target) for target in ("html", "docx", "typst")]
-        parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(style.iterdir())]
-        reference = self.report_dir / GENERATED.name / "reference.docx"
-        parts.append(hashlib.sha256(reference.read_bytes()).hexdigest() if reference.exists() else "")
-        parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest())
-                  for p in sorted((self.report_dir / GENERATED.name / "diagrams").glob("*"))]
-        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-
-    def _reuse(self, name: str, key: str, files: list[Path]) -> bool:
-        """Copy a document's outputs from the previous render when its key is unchanged."""
-        self.keys[name] = key
-        if self.previous is None:
-            return False
-        cache_path = self.previous / CACHE
-        old = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
-        sources = [self.previous / f.relative_to(self.staging) for f in files]
-        if old.get(name) != key or not all(p.exists() for p in sources):
-            return False
-        for source, target in zip(sources, files, strict=True):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-        self.reused.append(name)
-        return True
-
-    def write_cache(self) -> None:
-        (self.staging / CACHE).write_text(json.dumps(self.keys, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     @property
     def report_dir(self) -> Path:
         return self.project.root / "report"
-
-    def metadata(self, meta: dict, source: Path, target: str) -> list[str]:
-        args = ["-M", "lang=en-GB", "-M", f"council={self.project.config.council.name}"]
-        for key in ("title", "subtitle"):
-            if key in meta:
-                args += ["-M", f"{key}={expand(str(meta[key]), source, self.variables, target)}"]
-        return args
 
     def body(self, source: Path, target: str) -> tuple[dict, str]:
         """Front matter and the expanded body for one output format (expanded once, then reused)."""
@@ -247,87 +224,121 @@ class PandocRenderer:
             self._bodies[source, target] = meta, expand(body, source, self.variables, target)
         return self._bodies[source, target]
 
-    @staticmethod
-    def formats(source: Path) -> tuple[str, ...]:
-        """The document's own `format:` (e.g. `format: html` for the auditors' page), else all three."""
-        meta, _ = split_front_matter(source.read_text(encoding="utf-8"), source)
-        wanted = meta.get("format")
-        if wanted is None:
-            return FORMATS
-        names = [wanted] if isinstance(wanted, str) else list(wanted)
-        return tuple("pdf" if n == "typst" else n for n in names if n in ("html", "typst", "pdf", "docx"))
+    def key(self, source: Path) -> str:
+        style = self.report_dir / "style"
+        parts = [self.year, str(self.epoch), document_formats(source), self.tools, _code_digest()]
+        parts += [self.body(source, target) for target in ("html", "docx", "typst")]
+        parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(style.iterdir())]
+        parts.append(hashlib.sha256((self.project.root / "_quarto.yml").read_bytes()).hexdigest())
+        reference = self.report_dir / GENERATED.name / "reference.docx"
+        parts.append(hashlib.sha256(reference.read_bytes()).hexdigest() if reference.exists() else "")
+        parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest())
+                  for p in sorted((self.report_dir / GENERATED.name / "diagrams").glob("*"))]
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+    def planned(self, source: Path) -> list[Path]:
+        """The files one document renders to, in the staging folder."""
+        out_dir = self.staging / source.parent.relative_to(self.project.root)
+        return [out_dir / f"{source.stem}.{EXTENSIONS[f]}" for f in ("html", "docx", "pdf")
+                if f in document_formats(source)]
+
+    def reuse(self, source: Path) -> bool:
+        """Copy a document's outputs from the previous render when its key is unchanged."""
+        name, files = source.stem, self.planned(source)
+        self.keys[name] = self.key(source)
+        if self.previous is None:
+            return False
+        cache_path = self.previous / CACHE
+        old = json.loads(cache_path.read_text(encoding="utf-8")) if cache_path.exists() else {}
+        sources = [self.previous / f.relative_to(self.staging) for f in files]
+        if old.get(name) != self.keys[name] or not all(p.exists() for p in sources):
+            return False
+        for previous, target in zip(sources, files, strict=True):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(previous, target)
+        self.reused.append(name)
+        return True
+
+    def write(self) -> None:
+        (self.staging / CACHE).write_text(json.dumps(self.keys, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@dataclass
+class PandocRenderer:
+    """Renders each document with pandoc (HTML, DOCX, Typst source) and Typst (PDF)."""
+
+    cache: RenderCache
+    generator: str  # the HTML's <meta name="generator">, as Quarto writes its own
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def project(self) -> Project:
+        return self.cache.project
+
+    @property
+    def report_dir(self) -> Path:
+        return self.cache.report_dir
+
+    def _timed(self, kind: str, started: float) -> None:
+        self.timings[kind] = self.timings.get(kind, 0.0) + time.perf_counter() - started
+
+    def metadata(self, meta: dict, source: Path, target: str) -> list[str]:
+        doc_dir = source.parent.relative_to(self.project.root).as_posix()
+        args = ["-M", "lang=en-GB", "-M", f"council={self.project.config.council.name}",
+                "-M", f"svreport-doc-dir={doc_dir}", "-M", f"generator={self.generator}"]
+        for key in ("title", "subtitle"):
+            if key in meta:
+                args += ["-M", f"{key}={expand(str(meta[key]), source, self.cache.variables, target)}"]
+        if target == "typst" and meta.get("toc"):
+            args += ["--toc", f"--toc-depth={int(meta.get('toc-depth', 3))}"]
+            if meta.get("toc-title"):
+                args += ["-M", f"toc-title={meta['toc-title']}"]
+        return args
 
     def render(self, source: Path) -> list[Path]:
-        stem = source.stem
-        formats = self.formats(source)
-        out_dir = self.staging / source.parent.relative_to(self.project.root)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        filters = ["--lua-filter", str(self.report_dir / "style" / "pandoc-filters.lua")]
-        extension = {"html": "html", "docx": "docx", "pdf": "pdf"}
-        planned = [out_dir / f"{stem}.{extension[f]}" for f in ("html", "docx", "pdf") if f in formats]
-        if self._reuse(stem, self._key(source, formats), planned):
+        planned = self.cache.planned(source)
+        if self.cache.reuse(source):
             return planned
-        written = []
-
+        formats = document_formats(source)
+        filters = ["--lua-filter", str(self.report_dir / "style" / "pandoc-filters.lua")]
         for kind, method in (("html", self._html), ("docx", self._docx), ("pdf", self._pdf)):
             if kind in formats:
                 started = time.perf_counter()
-                written.append(method(source, out_dir / f"{stem}.{kind}", filters))
-                self._timed(kind, started)
-        return written
+                target = planned[0].parent / f"{source.stem}.{kind}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                method(source, target, filters)
+                self._timed("pack pdf" if source.stem == PACK_NAME.removesuffix(".pdf") else kind, started)
+        return planned
 
     def _html(self, source: Path, html: Path, filters: list[str]) -> Path:
         style = self.report_dir / "style"
-        meta, body = self.body(source, "html")
+        meta, body = self.cache.body(source, "html")
+        # "Other formats" links, as Quarto's `format-links` gives them (see _quarto.yml)
+        others = [kind for kind in ("pdf", "docx") if kind in document_formats(source)]
+        links = [arg for kind in others for arg in ("-V", f"{kind}-link={source.stem}.{kind}")]
+        links += ["-V", "other-formats=true"] if others else []
         _pandoc(["--to", "html5", "--standalone", "--embed-resources", "--template", str(style / "template.html"),
                  "--css", str(style / "report.css"), "--toc", "--toc-depth=2", "--output", str(html), *filters,
-                 *self.metadata(meta, source, "html")], body, self.report_dir, self.epoch)
+                 *links, *self.metadata(meta, source, "html")], body, self.report_dir, self.cache.epoch)
         return html
 
     def _docx(self, source: Path, docx: Path, filters: list[str]) -> Path:
-        meta, body = self.body(source, "docx")
+        meta, body = self.cache.body(source, "docx")
         reference = self.report_dir / GENERATED.name / "reference.docx"
         _pandoc(["--to", "docx", "--reference-doc", str(reference), "--output", str(docx), *filters,
-                 *self.metadata(meta, source, "docx")], body, self.report_dir, self.epoch)
+                 *self.metadata(meta, source, "docx")], body, self.report_dir, self.cache.epoch)
         repeat_docx_header_rows(docx)
         return docx
 
     def _pdf(self, source: Path, pdf: Path, filters: list[str]) -> Path:
         style = self.report_dir / "style"
-        meta, body = self.body(source, "typst")
+        meta, body = self.cache.body(source, "typst")
         typ = self.report_dir / GENERATED.name / f"{source.stem}.typ"
         _pandoc(["--to", "typst", "--template", str(style / "pandoc.typ"), "--output", str(typ), *filters,
                  "-V", "lang-code=en", "-V", "region-code=GB", *self.metadata(meta, source, "typst")],
-                body, self.report_dir, self.epoch)
-        compile_typst(typ, pdf, self.report_dir, self.epoch)
+                body, self.report_dir, self.cache.epoch)
+        compile_typst(typ, pdf, self.project.root, self.cache.epoch)
         return pdf
-
-    def pack(self, sources: list[Path], output: Path) -> Path:
-        """One tagged PDF with the paper and each appendix in order, each part starting on a new page."""
-        parts_in_pack = [s for s in sources if "pdf" in self.formats(s)]
-        key = hashlib.sha256(json.dumps([self._key(s, ("pack",)) for s in parts_in_pack]).encode()).hexdigest()
-        if self._reuse("cabinet-pack", key, [output]):
-            return output
-        started = time.perf_counter()
-        council = self.project.config.council.name
-        parts = ['#import "/style/council.typ": council-paper',
-                 '#let horizontalrule = line(length: 100%, stroke: 0.5pt + rgb("#8c8c8c"))',
-                 f'#show: council-paper.with(title: [Social Value Annual Report {self.year}: Cabinet pack], '
-                 f'subtitle: [The report and its appendices], council: [{_typst_text(council)}], lang: "en", '
-                 f'region: "GB")',
-                 "#outline(title: [Contents], depth: 1)"]
-        for source in parts_in_pack:
-            meta, body = self.body(source, "typst")
-            title = expand(str(meta.get("title", source.stem)), source, self.variables, "typst")
-            typst_body = _pandoc(["--to", "typst", "--shift-heading-level-by=1", "--lua-filter",
-                                  str(self.report_dir / "style" / "pandoc-filters.lua")], body, self.report_dir,
-                                 self.epoch)
-            parts += ["#pagebreak()", f"= {_typst_text(title)}", typst_body]
-        typ = self.report_dir / GENERATED.name / "cabinet-pack.typ"
-        typ.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
-        compile_typst(typ, output, self.report_dir, self.epoch)
-        self._timed("pack pdf", started)
-        return output
 
 
 @functools.cache
@@ -337,31 +348,103 @@ def _code_digest() -> str:
                           + Path(__file__).with_name("shortcodes.py").read_bytes()).hexdigest()
 
 
-def _typst_text(text: str) -> str:
-    return re.sub(r"([\\#*_`$<>@\[\]])", r"\\\1", text)
-
-
 def quarto_available() -> str | None:
     return shutil.which("quarto")
 
 
+@functools.cache
+def quarto_version() -> str:
+    """Quarto's version; Quarto's pre-render step may run with Quarto itself not on PATH."""
+    try:
+        result = subprocess.run(["quarto", "--version"], capture_output=True, text=True)
+    except OSError:
+        return "(version not known: quarto is not on PATH)"
+    return result.stdout.strip() or "(version not known)"
+
+
 def renderer_statement(use_quarto: bool) -> str:
+    """Which path rendered, with versions: for the terminal, the manifest and the auditors' page."""
     if use_quarto:
-        version = subprocess.run(["quarto", "--version"], capture_output=True, text=True).stdout.strip()
-        return f"Rendered with Quarto {version} from the figures ledger."
-    return (f"Rendered with pandoc {pandoc_version()} and Typst {typst_version()} from the figures ledger "
+        return f"Rendered with Quarto {quarto_version()}."
+    return (f"Rendered with pandoc {pandoc_version()} and Typst {typst_version()} "
             "(Quarto is not installed on this machine).")
 
 
+QUARTO_CHECKS = ("check that `quarto check` passes, that the document keeps to the Quarto subset in "
+                 "report/README.md, and that `svreport render --engine pandoc` renders it")
+
+
+@dataclass
+class QuartoRenderer:
+    """Renders with the Quarto CLI into the staging folder: the whole project when every document
+    changed, else `quarto render FILE` for each changed one. Quarto's own output is kept quiet and
+    shown (its last lines) only when it fails."""
+
+    cache: RenderCache
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def _quarto(self, arguments: list[str], what: str) -> None:
+        env = {**os.environ, "SVREPORT_YEAR": str(self.cache.year), "SVREPORT_PREPARED": "1",
+               "SVREPORT_CONFIG": str(self.cache.project.config_path.resolve()),
+               "SOURCE_DATE_EPOCH": str(int(self.cache.epoch.timestamp()))}
+        command = ["quarto", "render", *arguments, "--output-dir", str(self.cache.staging)]
+        started = time.perf_counter()
+        tail: deque[str] = deque(maxlen=25)
+        with subprocess.Popen(command, cwd=self.cache.project.root, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, errors="replace") as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                tail.append(line.rstrip())
+        if process.returncode != 0:
+            shown = "\n    ".join(line for line in tail if line.strip())
+            raise InputError(what, f"Quarto stopped (exit {process.returncode}); the end of its output:\n    {shown}\n",
+                             expected=f"a clean `{' '.join(command[:3])}`: {QUARTO_CHECKS}")
+        self.timings["quarto"] = self.timings.get("quarto", 0.0) + time.perf_counter() - started
+        print(f"  quarto render {what}  {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+    def render_all(self, sources: list[Path]) -> list[Path]:
+        changed = [source for source in sources if not self.cache.reuse(source)]
+        if len(changed) == len(sources):
+            self._quarto([], "_quarto.yml (every document)")
+        else:
+            for source in changed:
+                relative = source.relative_to(self.cache.project.root).as_posix()
+                self._quarto([relative], relative)
+        planned = [path for source in sources for path in self.cache.planned(source)]
+        missing = [path for path in planned if not path.exists()]
+        if missing:
+            raise InputError(missing[0].relative_to(self.cache.staging), "Quarto finished without writing this file",
+                             expected=f"every format the document lists; {QUARTO_CHECKS}")
+        keep = set(planned)
+        for path in sorted(self.cache.staging.rglob("*"), reverse=True):  # Quarto's resource copies, not outputs
+            if path.is_file() and path not in keep:
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        return planned
+
+
 def prepare_sources(project: Project, year: int, statement: str) -> None:
-    """report/_generated/ (includes, diagrams, reference.docx) and the root _variables.yml."""
+    """report/_generated/ (generated content, diagrams, reference.docx) and the root _variables.yml."""
     generated = write_report_sources(project, year, statement, quarto_documents(project))
     reference_docx(generated / "reference.docx",
                    f"{project.config.council.name} – Social Value Annual Report {year}")
 
 
+def record_renderer(project: Project, year: int, statement: str, use_quarto: bool) -> None:
+    """Note in the year's manifest which path rendered the report, with its versions."""
+    manifest = project.processed_dir / str(year) / "manifest.json"
+    if not manifest.exists():
+        return
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["render"] = {"renderer": "quarto" if use_quarto else "pandoc and typst", "statement": statement,
+                      "quarto": quarto_version() if use_quarto else None, "pandoc": pandoc_version(),
+                      "typst": typst_version()}
+    manifest.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def render_report(project: Project, year: int, engine: str = "auto", force: bool = False) -> RenderResult:
-    """Render every document of the Quarto project for ``year`` and the combined pack PDF."""
+    """Render every document of the Quarto project for ``year``, the combined pack PDF among them."""
     use_quarto = engine == "quarto" or (engine == "auto" and quarto_available() is not None)
     if engine == "quarto" and not quarto_available():
         raise InputError("quarto", "Quarto is not on PATH", expected="Quarto installed, or --engine pandoc")
@@ -376,29 +459,26 @@ def render_report(project: Project, year: int, engine: str = "auto", force: bool
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    epoch = source_date(project, year)
     previous = final if (final / CACHE).exists() and not force else None
-    renderer = PandocRenderer(project, year, variables, staging, epoch, previous)
+    tools = ("quarto", quarto_version()) if use_quarto else ("pandoc", pandoc_version(), "typst", typst_version())
+    cache = RenderCache(project, year, variables, staging, source_date(project, year), tools, previous)
     result = RenderResult(statement)
     try:
         if use_quarto:
-            env = {**os.environ, "SVREPORT_YEAR": str(year), "SVREPORT_PREPARED": "1",
-                   "SOURCE_DATE_EPOCH": str(int(epoch.timestamp()))}
-            subprocess.run(["quarto", "render", "--output-dir", str(staging)], cwd=project.root, env=env, check=True)
+            quarto = QuartoRenderer(cache)
+            outputs = quarto.render_all(sources)
+            timings = quarto.timings
         else:
-            for source in sources:
-                result.outputs += renderer.render(source)
-        pack = renderer.pack(sources, staging / "report" / PACK_NAME)
-        renderer.write_cache()
+            pandoc = PandocRenderer(cache, f"svreport with pandoc {pandoc_version()} and Typst {typst_version()}")
+            outputs = [path for source in sources for path in pandoc.render(source)]
+            timings = pandoc.timings
+        cache.write()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     publish(staging, final)
-    if use_quarto:
-        result.outputs = sorted(p for p in (final / "report").iterdir() if p.suffix in (".html", ".pdf", ".docx"))
-    else:
-        result.outputs = [final / p.relative_to(staging) for p in result.outputs]
-    result.outputs.append(final / pack.relative_to(staging))
-    result.reused = renderer.reused
-    result.timings = {"prepare sources": prepared, **renderer.timings}
+    record_renderer(project, year, statement, use_quarto)
+    result.outputs = [final / p.relative_to(staging) for p in outputs]
+    result.reused = cache.reused
+    result.timings = {"prepare sources": prepared, **timings}
     return result

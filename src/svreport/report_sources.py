@@ -22,6 +22,8 @@ from .metrics import UNIT_CODES
 from .paths import Project
 from .pipeline import LEDGER, VARIABLES
 from .reference import load_mapping, load_measures
+from .shortcodes import (PAGEBREAK, expand, fill_variables, lookup_variable, shift_headings,
+                         split_front_matter, used_variables)
 
 GENERATED = Path("report") / "_generated"
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
@@ -178,19 +180,16 @@ def ledger_keys_for(variable: str, ledger_keys: set[str], years: list[str]) -> l
     return []
 
 
-def auditors_md(project: Project, documents: list[Path], variables: dict, ledger: pd.DataFrame) -> str:
+def auditors_md(project: Project, documents: list[Path], variables: dict, ledger: pd.DataFrame,
+                generated: dict[str, str]) -> str:
     """Every figure the report prints: as printed, its ledger key, unrounded value, unit and source."""
     from .metrics import format_value
-    from .shortcodes import lookup_variable, split_front_matter, used_variables
 
     rows_by_key = {row.key: row for row in ledger.itertuples(index=False)}
     years = sorted({k.split(".")[1] for k in rows_by_key if k.startswith("local_spend.")})
     out = []
-    for document in documents:
-        meta, _ = split_front_matter(document.read_text(encoding="utf-8"), document)
-        if meta.get("auditors-page"):
-            continue
-        for variable in used_variables(document):
+    for document in printed_documents(documents):
+        for variable in used_variables(document, generated):
             for key in ledger_keys_for(variable, set(rows_by_key), years):
                 row = rows_by_key[key]
                 out.append([document.stem, lookup_variable(variables, variable) or "", f"`{key}`",
@@ -200,13 +199,42 @@ def auditors_md(project: Project, documents: list[Path], variables: dict, ledger
                           caption="Every figure the report prints, with where it comes from")
 
 
+def _meta(document: Path) -> dict:
+    return split_front_matter(document.read_text(encoding="utf-8"), document)[0]
+
+
+def printed_documents(documents: list[Path]) -> list[Path]:
+    """The paper and its appendices: every document but the auditors' page and the pack."""
+    return [d for d in documents if not _meta(d).get("auditors-page") and not _meta(d).get("pack")]
+
+
+def pack_md(documents: list[Path], variables: dict) -> str:
+    """The paper and each appendix for the combined pack PDF, in the render order: each part starts on a
+    new page (the first after the contents) under its title as a level-1 heading, with the part's own
+    headings one level down."""
+    parts = []
+    for document in printed_documents(documents):
+        meta, body = split_front_matter(document.read_text(encoding="utf-8"), document)
+        formats = meta.get("format")
+        if formats is not None and "typst" not in ([formats] if isinstance(formats, str) else list(formats)):
+            continue
+        title = expand(str(meta.get("title", document.stem)), document, variables, "typst")
+        text = shift_headings(expand(body, document, variables, "typst").strip("\n"))
+        parts.append(f"{PAGEBREAK['typst']}\n# {title}\n\n{text}\n")
+    return "".join(parts)
+
+
 def diagram_md(entry: dict) -> str:
     alt = entry["alt"].replace("\\", "\\\\").replace('"', '\\"')
     return f"![{entry['caption']}](_generated/diagrams/{entry['svg']}){{fig-alt=\"{alt}\"}}\n"
 
 
 def write_report_sources(project: Project, year: int, renderer_statement: str, documents: list[Path]) -> Path:
-    """Write report/_generated/ and the project-root _variables.yml (for Quarto) for ``year``."""
+    """Write report/_generated/ and the project-root _variables.yml (for Quarto) for ``year``.
+
+    Each generated file is written with its figures filled in from ``_variables.yml``, so that the
+    ``{{< generated >}}`` shortcode can insert it as plain Markdown on either render path.
+    """
     processed = project.processed_dir / str(year)
     for needed in (LEDGER, VARIABLES, "diagrams/diagrams.json"):
         if not (processed / needed).exists():
@@ -224,22 +252,25 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
 
     diagrams = json.loads((processed / "diagrams" / "diagrams.json").read_text(encoding="utf-8"))
     files = {
-        "priorities.md": priorities_md(content / "priorities.yml"),
-        "equality-screening.md": equality_md(content / "equality-screening.yml"),
-        "carbon-impact.md": carbon_md(content / "carbon-impact.yml"),
-        "appendix1-table.md": appendix1_md(ledger, measures),
-        "toms-mapping.md": mapping_md(load_mapping(project.reference_dir)),
-        "excluded-delivery.md": excluded_md(ledger, measures),
-        "categories.md": categories_md(project),
-        "colophon.md": f"*{renderer_statement}*\n",
+        "priorities": priorities_md(content / "priorities.yml"),
+        "equality-screening": equality_md(content / "equality-screening.yml"),
+        "carbon-impact": carbon_md(content / "carbon-impact.yml"),
+        "appendix1-table": appendix1_md(ledger, measures),
+        "toms-mapping": mapping_md(load_mapping(project.reference_dir)),
+        "excluded-delivery": excluded_md(ledger, measures),
+        "categories": categories_md(project),
+        "renderer": f"{renderer_statement}\n",
     }
     for entry in diagrams:
-        files[f"diagram-{entry['number']}.md"] = diagram_md(entry)
+        files[f"diagram-{entry['number']}"] = diagram_md(entry)
         for kind in ("svg", "png"):
             shutil.copyfile(processed / "diagrams" / entry[kind], out / "diagrams" / entry[kind])
-    for name, text in files.items():
-        (out / name).write_text(text, encoding="utf-8")
     variables = yaml.safe_load((processed / VARIABLES).read_text(encoding="utf-8"))
-    (out / "auditors-table.md").write_text(auditors_md(project, documents, variables, ledger), encoding="utf-8")
+    for name, text in files.items():
+        (out / f"{name}.md").write_text(fill_variables(text, GENERATED / f"{name}.md", variables), encoding="utf-8")
+    (out / "auditors-table.md").write_text(
+        fill_variables(auditors_md(project, documents, variables, ledger, files), GENERATED / "auditors-table.md",
+                       variables), encoding="utf-8")
+    (out / "cabinet-pack.md").write_text(pack_md(documents, variables), encoding="utf-8")
     shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
     return out

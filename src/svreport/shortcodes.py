@@ -1,8 +1,17 @@
-"""The shortcodes of the documented Quarto subset, for the pandoc render path and the auditors' page."""
+"""The shortcodes of the documented Quarto subset, for the pandoc render path and the auditors' page.
+
+- ``{{< var key >}}``: a figure or text from ``_variables.yml``;
+- ``{{< include file >}}``: an author's file, relative to the including file; it must exist in a
+  clean checkout, because Quarto reads includes before the pre-render step runs;
+- ``{{< generated name >}}``: the pipeline's content ``_generated/<name>.md`` beside the
+  document, written by the pre-render step (Quarto: ``report/style/generated.lua``);
+- ``{{< pagebreak >}}``.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -10,6 +19,9 @@ import yaml
 from .errors import InputError
 
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s*(.*?)\s*>\}\}")
+SUBSET = ("var", "include", "generated", "pagebreak")
+GENERATED_DIR = "_generated"
+GENERATED_NAME = re.compile(r"^[\w-]+$")
 PAGEBREAK = {
     "html": '\n<div class="page-break" aria-hidden="true"></div>\n',
     "typst": "\n```{=typst}\n#pagebreak()\n```\n",
@@ -40,49 +52,84 @@ def lookup_variable(variables: dict, key: str) -> str | None:
     return None if isinstance(node, dict) else str(node)
 
 
+def _line(text: str, match: re.Match) -> int:
+    return text[: match.start()].count("\n") + 1
+
+
 def check_shortcodes(text: str, source: Path, variables: dict) -> None:
     """Every shortcode in one file is in the subset, and every variable exists (errors name file and line)."""
     for match in SHORTCODE.finditer(text):
         kind, argument = match.group(1), match.group(2)
-        line = text[: match.start()].count("\n") + 1
-        if kind not in ("var", "include", "pagebreak"):
-            raise InputError(source, f"shortcode '{kind}' is outside the supported subset", row=line,
-                             expected="var, include or pagebreak (see report/README.md)")
+        if kind not in SUBSET:
+            raise InputError(source, f"shortcode '{kind}' is outside the supported subset", row=_line(text, match),
+                             expected="var, include, generated or pagebreak (see report/README.md)")
         if kind == "var" and lookup_variable(variables, argument) is None:
-            raise InputError(source, f"unknown variable '{argument}'", row=line,
+            raise InputError(source, f"unknown variable '{argument}'", row=_line(text, match),
                              expected="a key in _variables.yml, e.g. committed.total.m")
+        if kind == "generated" and not GENERATED_NAME.match(argument):
+            raise InputError(source, f"'{argument}' is not the name of generated content", row=_line(text, match),
+                             expected="{{< generated NAME >}} with a name such as appendix1-table")
 
 
-def expand_includes(text: str, source: Path, variables: dict | None = None, depth: int = 0) -> str:
-    """Insert included files (recursively, relative to the including file), checking each file's
-    shortcodes against ``variables`` when given."""
+def generated_path(source: Path, name: str) -> Path:
+    """Where ``{{< generated name >}}`` in ``source`` reads from."""
+    return source.parent / GENERATED_DIR / f"{name}.md"
+
+
+def expand_includes(text: str, source: Path, variables: dict | None = None, depth: int = 0,
+                    generated: Mapping[str, str] | None = None) -> str:
+    """Insert included files and generated content (recursively), checking each file's shortcodes
+    against ``variables`` when given. ``generated`` supplies generated content by name instead of
+    reading it from ``_generated/`` (the auditors' page reads it before figures are filled in)."""
     if depth > 10:
         raise InputError(source, "includes nest more than 10 deep", expected="no include loops")
     if variables is not None:
         check_shortcodes(text, source, variables)
 
     def include(match: re.Match) -> str:
-        if match.group(1) != "include":
+        kind, argument = match.group(1), match.group(2)
+        if kind == "generated":
+            if generated is not None and argument in generated:
+                return expand_includes(generated[argument], generated_path(source, argument), variables, depth + 1,
+                                       generated)
+            path = generated_path(source, argument)
+            if not path.exists():
+                raise InputError(source, f"generated content '{argument}' not found ({path.name} is not in "
+                                 f"{GENERATED_DIR}/)", row=_line(text, match),
+                                 expected="a name the pipeline writes, listed in report/README.md")
+            return expand_includes(path.read_text(encoding="utf-8"), path, variables, depth + 1, generated)
+        if kind != "include":
             return match.group(0)
-        path = source.parent / match.group(2)
+        path = source.parent / argument
+        if Path(argument).parts[:1] == (GENERATED_DIR,):
+            raise InputError(source, f"'{argument}' is generated content, which Quarto cannot include",
+                             row=_line(text, match),
+                             expected="{{< generated " + Path(argument).stem + " >}} (see report/README.md)")
         if not path.exists():
-            line = text[: match.start()].count("\n") + 1
-            raise InputError(source, f"included file '{match.group(2)}' not found", row=line)
-        return expand_includes(path.read_text(encoding="utf-8"), path, variables, depth + 1)
+            raise InputError(source, f"included file '{argument}' not found", row=_line(text, match))
+        return expand_includes(path.read_text(encoding="utf-8"), path, variables, depth + 1, generated)
 
     return SHORTCODE.sub(include, text)
 
 
-def used_variables(source: Path) -> list[str]:
+def used_variables(source: Path, generated: Mapping[str, str] | None = None) -> list[str]:
     """The variable keys a document prints, in order of first use (includes expanded)."""
     meta, body = split_front_matter(source.read_text(encoding="utf-8"), source)
-    text = " ".join(str(meta.get(k, "")) for k in ("title", "subtitle")) + "\n" + expand_includes(body, source)
+    text = " ".join(str(meta.get(k, "")) for k in ("title", "subtitle")) + "\n" + \
+        expand_includes(body, source, generated=generated)
     keys = [m.group(2) for m in SHORTCODE.finditer(text) if m.group(1) == "var"]
     return list(dict.fromkeys(keys))
 
 
+def fill_variables(text: str, source: Path, variables: dict) -> str:
+    """Replace ``{{< var >}}`` shortcodes with their values (for generated content)."""
+    check_shortcodes(text, source, variables)
+    return SHORTCODE.sub(lambda m: str(lookup_variable(variables, m.group(2))) if m.group(1) == "var"
+                         else m.group(0), text)
+
+
 def expand(text: str, source: Path, variables: dict, target: str) -> str:
-    """Resolve includes, then variables and page breaks, for one output format."""
+    """Resolve includes and generated content, then variables and page breaks, for one output format."""
     text = expand_includes(text, source, variables)
 
     def resolve(match: re.Match) -> str:
@@ -93,3 +140,16 @@ def expand(text: str, source: Path, variables: dict, target: str) -> str:
     return SHORTCODE.sub(resolve, text)
 
 
+def shift_headings(markdown: str, by: int = 1) -> str:
+    """Demote every ATX heading outside fenced code by ``by`` levels (for the combined pack)."""
+    out, fence = [], None
+    for line in markdown.split("\n"):
+        stripped = line.lstrip()
+        if fence is None and stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif fence is not None and stripped.startswith(fence):
+            fence = None
+        elif fence is None and re.match(r"#{1,6}\s", line):
+            line = "#" * by + line
+        out.append(line)
+    return "\n".join(out)

@@ -1,0 +1,7 @@
+"""`python -m svreport ...`: the same command line as `svreport` (Quarto's pre-render step uses it)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,29 @@
+"""Helpers shared by test modules (pytest puts tests/ on sys.path)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+A11Y = Path(__file__).parent / "a11y"
+
+
+def node_ready() -> bool:
+    return shutil.which("node") is not None and (A11Y / "node_modules" / "axe-core").exists() and Path(
+        os.environ.get("CHROMIUM", "/usr/bin/chromium")).exists()
+
+
+def run_axe(*files: Path) -> dict:
+    """axe-core's violations for each HTML file, in headless Chromium (tests/a11y/axe-check.mjs)."""
+    if not node_ready():
+        pytest.fail("axe-core check needs node, Chromium (apt-get install chromium) and "
+                    "`npm ci --prefix tests/a11y`; `make test` installs the npm part")
+    out = subprocess.run(["node", str(A11Y / "axe-check.mjs"), *map(str, files)], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
