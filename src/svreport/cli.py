@@ -31,7 +31,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if args.scale > 1 and args.out is None:
         raise InputError("--out", "a scaled sample needs its own folder", expected="--out DIR, e.g. build/scale-40")
     target = Path(args.out) if args.out else project.raw_dir
-    for path in write_sample(target, project.reference_dir, scale=args.scale):
+    with project.exclusive():
+        written = write_sample(target, project.reference_dir, scale=args.scale)
+    for path in written:
         print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
     return 0
 
@@ -60,7 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     record: list = []
     try:
-        timings = run_year(project, args.year, notebooks=not args.no_notebooks, force=args.force, record=record)
+        with project.exclusive():
+            run_year(project, args.year, notebooks=not args.no_notebooks, force=args.force, record=record)
     except StageFailed as failure:
         print(f"error: the {failure.stage} stage stopped; no figures were written.\n{failure.message}",
               file=sys.stderr)
@@ -91,8 +94,9 @@ def cmd_prepare_report(args: argparse.Namespace) -> int:
 
     project = Project.load(args.config)
     year = args.year or _default_year(project)
-    run_year(project, year)
-    prepare_sources(project, year, renderer_statement(use_quarto=True))
+    with project.exclusive():
+        run_year(project, year)
+        prepare_sources(project, year, renderer_statement(use_quarto=True))
     print(f"Report sources for {year} written to report/_generated/; Quarto renders them next.")
     return 0
 
@@ -105,7 +109,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     year = args.year or _default_year(project)
     project.config.year(year, project.config_path)
     started = time.perf_counter()
-    result = render_report(project, year, engine=args.engine, force=args.force)
+    with project.exclusive():
+        result = render_report(project, year, engine=args.engine, force=args.force)
     if args.timings:
         _write_json(args.timings, {"formats": result.timings, "total": time.perf_counter() - started})
     print(result.renderer)

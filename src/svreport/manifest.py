@@ -31,31 +31,55 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_files(project: Project, year: int) -> list[Path]:
-    """Every file the run for ``year`` reads (its comparator's ledger is listed under outputs of that year)."""
+def input_groups(project: Project, year: int) -> dict[str, tuple[Path, list[Path]]]:
+    """Every file the run for ``year`` reads, by kind: kind -> (its folder, its files).
+
+    Raw files may be symlinks to files elsewhere: they are listed as found and hashed by the bytes
+    they point to. The comparator year's ledger is an input of this year's metrics.
+    """
     root = project.root
-    files = [project.config_path.resolve()]
-    files += sorted(p for p in project.raw_year_dir(year).rglob("*") if p.is_file())
-    files += sorted(p for p in project.reference_dir.rglob("*") if p.is_file() and "published" not in p.parts)
-    files += sorted((root / "expectations").glob("*.json"))
-    files += sorted((root / "notebooks").glob("*.ipynb"))
-    author = project.folder(project.config.paths.narrative, "narrative", must_exist=False) / "author-figures.yml"
-    if author.exists():
-        files.append(author)
+    raw = project.raw_year_dir(year)
+    groups = {
+        "config": (project.config_path.resolve().parent, [project.config_path.resolve()]),
+        "raw": (raw, sorted(p for p in raw.rglob("*") if p.is_file()) if raw.is_dir() else []),
+        "reference": (project.reference_dir, sorted(p for p in project.reference_dir.rglob("*")
+                                                    if p.is_file() and "published" not in p.parts)),
+        "expectations": (root / "expectations", sorted((root / "expectations").glob("*.json"))),
+        "notebooks": (root / "notebooks", sorted((root / "notebooks").glob("*.ipynb"))),
+    }
+    narrative = project.folder(project.config.paths.narrative, "narrative", must_exist=False)
+    groups["author"] = (narrative, [p for p in [narrative / "author-figures.yml"] if p.exists()])
     comparator = project.config.year(year).comparator
     if comparator is not None:
-        files.append(project.processed_dir / str(comparator) / "figures.csv")
-    return files
+        folder = project.processed_dir / str(comparator)
+        groups["comparator"] = (folder, [folder / "figures.csv"])
+    return groups
+
+
+def input_files(project: Project, year: int) -> list[Path]:
+    """Every file the run for ``year`` reads, in one list (see ``input_groups``)."""
+    return [path for _, files in input_groups(project, year).values() for path in files]
 
 
 def _relative(path: Path, root: Path) -> str:
-    path = path.resolve()
+    path = path.resolve() if not path.is_symlink() else path.absolute()
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def hash_inputs(project: Project, year: int) -> dict[str, str]:
+    """SHA-256 of every input, keyed by its path relative to the project (absolute when outside it)."""
     root = project.root.resolve()
     return {_relative(p, root): sha256(p) for p in input_files(project, year) if p.exists()}
+
+
+def hash_input_groups(project: Project, year: int) -> dict[str, dict[str, str]]:
+    """SHA-256 of every input by kind, keyed by its path inside its group's folder: the same keys however
+    the config writes the folder (relative, ./, absolute) and wherever a symlinked file points."""
+    out: dict[str, dict[str, str]] = {}
+    for kind, (folder, files) in input_groups(project, year).items():
+        out[kind] = {(p.relative_to(folder).as_posix() if p.is_relative_to(folder) else p.name): sha256(p)
+                     for p in files if p.exists()}
+    return out
 
 
 def hash_outputs(folder: Path) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from .config import CouncilConfig, load_config
 from .errors import InputError
 
 DEFAULT_CONFIG = Path("config/rotherham.yml")
+LOCK_FILE = ".svreport.lock"
 
 
 def project_root_of(config_path: Path) -> Path:
@@ -49,7 +52,34 @@ class Project:
 
     @property
     def processed_dir(self) -> Path:
-        return self.folder(self.config.paths.processed, "processed", must_exist=False)
+        folder = self.folder(self.config.paths.processed, "processed", must_exist=False)
+        self._check_apart_from_inputs(folder)
+        return folder
+
+    def input_folders(self) -> dict[str, Path]:
+        """Every folder the pipeline or the renderer reads, or that the renderer replaces."""
+        paths = self.config.paths
+        return {"the raw input folder": self.folder(paths.raw, "raw", must_exist=False),
+                "the reference data folder": self.folder(paths.reference, "reference", must_exist=False),
+                "the narrative folder": self.folder(paths.narrative, "narrative", must_exist=False),
+                "the report folder": (self.root / "report").resolve(),
+                "the rendered report folder": (self.root / "_output").resolve(),
+                "the config folder": self.config_path.resolve().parent,
+                "the expectations folder": (self.root / "expectations").resolve(),
+                "the notebooks folder": (self.root / "notebooks").resolve()}
+
+    def _check_apart_from_inputs(self, output: Path) -> None:
+        """The output folder is replaced run by run, so it may not be, hold or sit inside anything read."""
+        output = output.resolve()
+        for what, folder in self.input_folders().items():
+            if output == folder or output.is_relative_to(folder) or folder.is_relative_to(output):
+                relation = ("is" if output == folder else "is inside" if output.is_relative_to(folder)
+                            else "contains")
+                raise InputError(self.config_path, f"field 'paths.processed' ('{self.config.paths.processed}') "
+                                 f"{relation} {what} ({_shown(folder, self.root)}); a run replaces what is in its "
+                                 "output folder, so that folder must be apart from every input",
+                                 expected="an output folder of its own, apart from every input, such as "
+                                          "data/processed")
 
     @property
     def narrative_dir(self) -> Path:
@@ -60,6 +90,30 @@ class Project:
         _ = self.raw_dir, self.reference_dir, self.narrative_dir
         self.processed_dir  # noqa: B018 - checks it stays inside the project
 
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the project's lock while a command writes outputs: a second command on the same project
+        stops at once with a message instead of both writing one staging folder. The operating system
+        releases the lock if the process dies."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(self.root / LOCK_FILE, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise InputError(LOCK_FILE, "another svreport command (run, render or prepare-report) is already "
+                             "working on this project", expected="that command to finish; then run this one "
+                             "again") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
     def raw_year_dir(self, year: int) -> Path:
         self.config.year(year, self.config_path)
         return self.raw_dir / str(year)
+
+
+def _shown(folder: Path, root: Path) -> str:
+    resolved = root.resolve()
+    return folder.relative_to(resolved).as_posix() if folder.is_relative_to(resolved) else str(folder)

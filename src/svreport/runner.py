@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .manifest import MANIFEST, hash_inputs, read_manifest, write_manifest
+from .manifest import MANIFEST, hash_input_groups, read_manifest, write_manifest
 from .paths import Project
 from .pipeline import publish
 
@@ -95,18 +95,13 @@ def code_digest(notebooks_dir: Path) -> str:
 
 
 def stage_keys(project: Project, year: int, notebooks_dir: Path, mode: str) -> dict[str, str]:
-    """One key per stage, from its inputs, parameters and code, chained so a change re-runs what follows."""
-    inputs = hash_inputs(project, year)
-    paths = project.config.paths
-
-    def under(prefix: str) -> dict[str, str]:
-        return {k: v for k, v in inputs.items() if k.startswith(prefix)}
-
-    comparator = project.config.year(year).comparator
+    """One key per stage, from the bytes of its inputs, its parameters and code, chained so a change
+    re-runs what follows."""
+    inputs = hash_input_groups(project, year)
     clean = _digest("clean", year, mode, code_digest(notebooks_dir), project.config.model_dump(mode="json"),
-                    under(f"{paths.raw}/{year}/"), under(f"{paths.reference}/"))
-    validate = _digest("validate", clean, under("expectations/"))
-    metrics = _digest("metrics", validate, under(f"{paths.processed}/{comparator}/"), under(f"{paths.narrative}/"))
+                    inputs["raw"], inputs["reference"])
+    validate = _digest("validate", clean, inputs["expectations"])
+    metrics = _digest("metrics", validate, inputs.get("comparator", {}), inputs["author"])
     return {"01_clean.ipynb": clean, "02_validate.ipynb": validate, "03_metrics.ipynb": metrics,
             "04_diagrams.ipynb": _digest("diagrams", metrics)}
 
