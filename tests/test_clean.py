@@ -29,12 +29,25 @@ def config(root):
 
 
 def test_money_and_numbers():
-    values, bad = parse_numbers(pd.Series(["£1,200.00", "(1,200.00)", "-1200", " 1,850.1 ", "", None, 12.5, 3,
-                                           "twelve", "£"], dtype=object))
+    values, bad, comma = parse_numbers(pd.Series(["£1,200.00", "(1,200.00)", "-1200", " 1,850.1 ", "", None, 12.5, 3,
+                                                  "twelve", "£", "-£1,234,567.5", "£ 147,690.00"], dtype=object))
     assert values.tolist()[:4] == [1200.0, -1200.0, -1200.0, 1850.1]
     assert np.isnan(values[4]) and np.isnan(values[5])
     assert values[6] == 12.5 and values[7] == 3
-    assert bad.tolist() == [False] * 8 + [True, False]  # '£' alone is blank after stripping
+    assert values[10] == -1234567.5 and values[11] == 147690.0
+    assert bad.tolist() == [False] * 8 + [True, False, False, False]  # '£' alone is blank after stripping
+    assert not comma.any()
+
+
+@pytest.mark.parametrize("text", ["4,2", "147.690,00", "1,5", "12,34,567", "1,2345", "(1,20)"])
+def test_a_decimal_comma_is_refused_not_misread(text):
+    values, bad, comma = parse_numbers(pd.Series([text], dtype="str"))
+    assert comma.tolist() == [True] and bad.tolist() == [False] and np.isnan(values[0])
+
+
+def test_a_minus_inside_brackets_is_not_a_number():
+    values, bad, comma = parse_numbers(pd.Series(["(-480,076.00)", "(480,076.00)"], dtype="str"))
+    assert bad.tolist() == [True, False] and values[1] == -480076.0 and not comma.any()
 
 
 def test_dates_uk_iso_and_excel():

@@ -392,3 +392,21 @@ def test_a_quarto_failure_keeps_the_last_output(quarto_clone):
     finally:
         partial.write_text(original, encoding="utf-8")
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize(("file", "text", "message"), [
+    ("report/content/case-studies.md", "\nSee [x](javascript:alert(1)).\n", "the link address 'javascript:alert(1)'"),
+    ("report/appendix-3.qmd", "\n```{=typst}\n#place(center)[DRAFT]\n```\n", "raw typst content '#place(center)[DRAFT]'"),
+    ("report/appendix-3.qmd", "\n{{< include /etc/hostname >}}\n", "the include '/etc/hostname' reaches outside"),
+])
+def test_unsafe_narrative_is_refused_before_quarto_runs(fake_quarto, file, text, message):
+    """The Quarto path checks the author's text too, before Quarto sees it, and publishes nothing."""
+    project, log = fake_quarto
+    path = project.root / file
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    folder = project.root / "_output"
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    with pytest.raises(InputError, match=re.escape(message)):
+        render_report(project, 2025, force=True)
+    assert _calls(log) == []
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before

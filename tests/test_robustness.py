@@ -116,3 +116,39 @@ def test_two_runs_at_once_one_waits_its_turn_or_stops_and_outputs_stay_valid(pub
             assert "another svreport command (run, render or prepare-report) is already working" in stderr
     ledger = pd.read_csv(project / "data" / "processed" / "2025" / "figures.csv")
     assert len(ledger) > 400 and not list(project.glob("data/processed/.staging-*"))
+
+
+def test_an_upper_case_extension_is_read_as_the_same_export(published_project, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(published_project, project, symlinks=True)
+    before = (project / "data" / "processed" / "2025" / "figures.csv").read_bytes()
+    raw = project / "data" / "raw" / "2025"
+    (raw / "portal_commitments.xlsx").rename(raw / "portal_commitments.XLSX")
+    (raw / "portal_delivery.csv").rename(raw / "Portal_Delivery.CSV")
+    code, stderr = corpus.run_cli(project, ["run", "--year", "2025", "--no-notebooks", "--force"])
+    assert code == 0, stderr
+    ledger = pd.read_csv(project / "data" / "processed" / "2025" / "figures.csv")
+    original = pd.read_csv(io.BytesIO(before))
+    assert ledger["value"].tolist() == original["value"].tolist()
+
+
+def test_one_spend_year_is_enough_for_the_pipeline(published_project, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(published_project, project, symlinks=True)
+    (project / "data" / "raw" / "2025" / "supplier_spend_2022-23.csv").unlink()
+    code, stderr = corpus.run_cli(project, ["run", "--year", "2025", "--no-notebooks"])
+    assert code == 0, stderr
+    ledger = pd.read_csv(project / "data" / "processed" / "2025" / "figures.csv")
+    assert "local_spend.2023-24.local" in set(ledger["key"]) and "local_spend.2022-23.local" not in set(ledger["key"])
+
+
+@pytest.mark.parametrize(("cutoff", "years"), [("2024-11-30", ("2023-24", "2022-23")),
+                                               ("2024-03-31", ("2023-24", "2022-23")),
+                                               ("2024-03-30", ("2022-23", "2021-22")),
+                                               ("2025-01-01", ("2023-24", "2022-23"))])
+def test_spend_years_are_the_complete_years_before_the_cutoff(cutoff, years):
+    from datetime import date
+
+    from svreport.readers import spend_years
+
+    assert spend_years(date.fromisoformat(cutoff)) == years

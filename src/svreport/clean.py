@@ -112,10 +112,16 @@ def _as_text(series: pd.Series) -> pd.Series:
     return series.map(text).astype(str)
 
 
-def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Money or numbers: strip '£', commas and spaces; '(1,200.00)' is negative.
+# A comma may only separate thousands: '1,850.1' and '147,690.00', never '4,2' or '147.690,00'.
+_COMMA_AS_THOUSANDS = r"[(£\-]*\d{1,3}(?:,\d{3})+(?:\.\d+)?\)?"
 
-    Returns the values (NaN where blank) and a mask of cells that are not numbers.
+
+def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Money or numbers: strip '£', thousands commas and spaces; '(1,200.00)' is negative.
+
+    Returns the values (NaN where blank), a mask of cells that are not numbers, and a mask of cells
+    whose commas are not thousands separators (a decimal comma, as in '4,2' or '147.690,00'), which
+    would otherwise be read as a different number. A minus inside brackets, '(-480.00)', is not a number.
     """
     if _is_text(series):
         native = pd.Series(False, index=series.index)
@@ -123,8 +129,11 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     else:
         native = series.map(lambda v: isinstance(v, int | float) and not isinstance(v, bool))
         text = _as_text(series.where(~native, None))
-    cleaned = text.str.replace(r"[£,\s]", "", regex=True)
+    compact = text.str.replace(r"\s", "", regex=True)
+    misplaced_comma = compact.str.contains(",", regex=False) & ~compact.str.fullmatch(_COMMA_AS_THOUSANDS)
+    cleaned = compact.str.replace(r"[£,]", "", regex=True)
     negative = cleaned.str.fullmatch(r"\(.*\)")
+    signed_twice = negative & cleaned.str.contains("-", regex=False)  # '(-480.00)': which sign was meant?
     cleaned = cleaned.where(~negative, cleaned.str.slice(1, -1))
     values = pd.to_numeric(cleaned.where(cleaned != "", None), errors="coerce").astype("float64")
     values = values.where(~negative, -values)
@@ -132,7 +141,9 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         values = values.where(~native, pd.to_numeric(series.where(native, None), errors="coerce"))
     bad = values.isna() & (cleaned != "") & ~native
     bad |= native & ~np.isfinite(values.fillna(0))
-    return values, bad
+    bad |= signed_twice
+    misplaced_comma &= ~native
+    return values.where(~misplaced_comma), bad & ~misplaced_comma, misplaced_comma
 
 
 def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -217,9 +228,13 @@ def _typed(table: RawTable, data: pd.DataFrame, errors: _Collector, log: Cleanin
     for column in spec.columns:
         raw = data[column.name]
         if column.kind in ("money", "number"):
-            values, bad = parse_numbers(raw)
+            values, bad, misplaced_comma = parse_numbers(raw)
+            example = "a number such as 1,850.1" if column.kind == "number" else "an amount such as £1,200.00"
             errors.bad_cells(table.path.name, column.header, data, column.name, bad, "{value} is not a number",
-                             "a number such as 1,850.1" if column.kind == "number" else "an amount such as £1,200.00")
+                             example)
+            errors.bad_cells(table.path.name, column.header, data, column.name, misplaced_comma,
+                             "{value} has a comma that is not a thousands separator (a decimal comma?)",
+                             f"{example}: a full stop before decimals, commas only between thousands")
             out[column.name] = values
         elif column.kind == "date":
             values, bad = parse_dates(raw)
@@ -273,6 +288,6 @@ def clean(inputs: YearInputs, config: CouncilConfig) -> CleanTables:
     return CleanTables(commitments, delivery, spend, log.frame())
 
 
-def clean_year(year_dir: Path, config: CouncilConfig) -> CleanTables:
-    return clean(read_year(year_dir), config)
+def clean_year(year_dir: Path, config: CouncilConfig, cutoff: date | None = None) -> CleanTables:
+    return clean(read_year(year_dir, cutoff), config)
 

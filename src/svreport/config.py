@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError
+from .yamlio import load_yaml
 
 MEASURE_CODE = r"^NT\d+[a-z]?$"
 POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?( \d)?$")
@@ -100,6 +100,28 @@ class CouncilConfig(_Strict):
             raise ValueError(f"categories: names must be unique, got {names}")
         return self
 
+    @field_validator("categories")
+    @classmethod
+    def _each_spelling_names_one_category(cls, categories: list[Category]) -> list[Category]:
+        owner: dict[str, str] = {}
+        for category in categories:
+            for spelling in [category.name, category.label, *category.variants]:
+                key = " ".join(spelling.split()).lower()
+                if owner.setdefault(key, category.name) != category.name:
+                    raise ValueError(f"'{spelling}' is listed under both {owner[key]} and {category.name}, so "
+                                     "rows spelt that way could belong to either")
+        return categories
+
+    @field_validator("excluded_contracts")
+    @classmethod
+    def _each_contract_excluded_once(cls, contracts: list[ExcludedContract]) -> list[ExcludedContract]:
+        seen: set[str] = set()
+        for contract in contracts:
+            if contract.reference in seen:
+                raise ValueError(f"contract {contract.reference} is listed twice")
+            seen.add(contract.reference)
+        return contracts
+
     def year(self, year: int, source: str | Path = "config") -> ReportYear:
         if year not in self.report_years:
             known = ", ".join(str(y) for y in sorted(self.report_years))
@@ -117,16 +139,6 @@ class CouncilConfig(_Strict):
         return {c.reference for c in self.excluded_contracts}
 
 
-class _NoDatesLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as text, so a bad date gets a message naming its field."""
-
-
-_NoDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def _field_path(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location) or "(top level)"
 
@@ -138,12 +150,7 @@ def load_config(path: str | Path) -> CouncilConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(path, "config file not found", expected="a YAML file such as config/rotherham.yml") from None
-    try:
-        raw = yaml.load(text, Loader=_NoDatesLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         row=mark.line + 1 if mark else None) from None
+    raw = load_yaml(text, path, dates_as_text=True)
     if not isinstance(raw, dict):
         raise InputError(path, "config must be a YAML mapping of fields", expected="council:, policy_start:, ...")
     try:

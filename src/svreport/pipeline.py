@@ -55,7 +55,8 @@ class Stage:
 
 
 def run_clean(stage: Stage) -> CleanTables:
-    tables = clean_year(stage.project.raw_year_dir(stage.year), stage.config)
+    cutoff = stage.config.year(stage.year).cutoff
+    tables = clean_year(stage.project.raw_year_dir(stage.year), stage.config, cutoff)
     tables.write(stage.output_dir)
     return tables
 

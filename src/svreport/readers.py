@@ -11,6 +11,7 @@ import csv
 import difflib
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -45,8 +46,26 @@ class RawTable:
         return self.path.name
 
 
+ZIP_SIGNATURE = b"PK\x03\x04"  # .xlsx (and .docx, .ods): a zip archive
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and password-protected workbooks
+
+
+def _not_a_spreadsheet_of_this_kind(path: Path, head: bytes) -> InputError | None:
+    """A workbook saved under the wrong name: say what the file really is."""
+    if head.startswith(OLE2_SIGNATURE):
+        return InputError(path, "is a legacy Excel 97-2003 (.xls) workbook or a password-protected one, which the "
+                          "pipeline cannot read", expected="the export saved as .xlsx without a password, or as .csv")
+    if head.startswith(ZIP_SIGNATURE) and path.suffix.lower() == ".csv":
+        return InputError(path, "is an Excel workbook (.xlsx) saved under a .csv name",
+                          expected=f"the file renamed {path.stem}.xlsx, or saved from Excel as 'CSV UTF-8'")
+    return None
+
+
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
     """Decode a CSV as UTF-8 (with or without BOM) or Windows-1252, or explain why not."""
+    wrong_kind = _not_a_spreadsheet_of_this_kind(path, raw[:8])
+    if wrong_kind:
+        raise wrong_kind
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), "UTF-8 with BOM"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
@@ -73,11 +92,16 @@ def _read_csv_text(path: Path) -> tuple[str, str]:
 
 
 def _csv_rows(path: Path, text: str) -> list[list[object]]:
-    """The csv module's reading, row by row (the careful path, used to explain a malformed file)."""
+    """The csv module's reading, row by row (the careful path, used to explain a malformed file).
+    No limit on a cell's size: a long cell is data, and must not hide the real problem of a later row."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, len(text) + 1))
     try:
         return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise InputError(path, f"not a readable CSV file: {exc}") from None
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _csv_frame(text: str) -> pd.DataFrame | None:
@@ -93,9 +117,13 @@ def _csv_frame(text: str) -> pd.DataFrame | None:
 
 def _read_xlsx_cells(path: Path) -> tuple[list[list[object]], str]:
     with path.open("rb") as handle:
-        if handle.read(4) != b"PK\x03\x04":  # an .xlsx is a zip archive
-            raise InputError(path, "is not an Excel workbook: it looks like a text file (perhaps a CSV renamed .xlsx)",
-                             expected="an .xlsx saved by Excel, or the same data saved as .csv")
+        head = handle.read(8)
+    wrong_kind = _not_a_spreadsheet_of_this_kind(path, head)
+    if wrong_kind:
+        raise wrong_kind
+    if not head.startswith(ZIP_SIGNATURE):
+        raise InputError(path, "is not an Excel workbook: it looks like a text file (perhaps a CSV renamed .xlsx)",
+                         expected="an .xlsx saved by Excel, or the same data saved as .csv")
     try:
         frame = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="calamine")
     except Exception:  # calamine raises its own types for corrupt or non-XLSX files
@@ -103,6 +131,44 @@ def _read_xlsx_cells(path: Path) -> tuple[list[list[object]], str]:
                          expected="an .xlsx saved by Excel (export it again), or the same data saved as .csv") from None
     cells = frame.astype(object).where(frame.notna(), None).values.tolist()
     return cells, "XLSX"
+
+
+def _hidden_xlsx_cells(path: Path) -> dict[tuple[int, int], str]:
+    """Cells whose shown value the reader cannot see: Excel errors (#N/A, #REF!...) and formulas saved
+    without their calculated value (written by a program, not Excel). (row, column) index -> what it is.
+    Calamine reads both as empty, which would make a data row look like a blank footer."""
+    import openpyxl
+
+    hidden: dict[tuple[int, int], str] = {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows():
+            for cell in row:
+                if getattr(cell, "data_type", None) == "e":
+                    hidden[cell.row - 1, cell.column - 1] = f"the Excel error {cell.value} instead of a value"
+                elif getattr(cell, "data_type", None) == "f":
+                    hidden[cell.row - 1, cell.column - 1] = (f"the formula {str(cell.value)[:40]} with no calculated "
+                                                             "value saved")
+    finally:
+        book.close()
+    return hidden
+
+
+def _check_hidden_cells(path: Path, rows: list[list[object]], positions: dict[int, str], header_index: int,
+                        spec: TableSpec) -> None:
+    """A contract cell holding an Excel error, or a formula with no saved value, is an error, not a blank."""
+    hidden = _hidden_xlsx_cells(path)
+    for (row, column), what in sorted(hidden.items()):
+        if row <= header_index or column not in positions:
+            continue
+        value = rows[row][column] if row < len(rows) and column < len(rows[row]) else None
+        if not _is_blank(value):
+            continue  # a formula whose calculated value was saved: the reader has the value
+        header = spec.column(positions[column]).header
+        raise InputError(path, f"the cell holds {what}", row=row + 1, column=header,
+                         expected="a value: correct the cell, or open the file in Excel and save it so that every "
+                                  "formula's result is stored")
 
 
 def _find_header_row(path: Path, spec: TableSpec, rows: list[list[object]], max_title_rows: int) -> int:
@@ -113,6 +179,13 @@ def _find_header_row(path: Path, spec: TableSpec, rows: list[list[object]], max_
         if len(names & wanted) >= 2:
             return index
     looked = "row 1" if max_title_rows == 0 else f"rows 1-{max_title_rows + 1}"
+    first = next((row for row in rows[: max_title_rows + 1] if any(not _is_blank(c) for c in row)), [])
+    cells = [str(c) for c in first if not _is_blank(c)]
+    for delimiter, name in ((";", "semicolons (;)"), ("\t", "tabs"), ("|", "vertical bars (|)")):
+        if len(cells) == 1 and cells[0].count(delimiter) >= 2:
+            raise InputError(path, f"no header row found in {looked}: the columns are separated by {name}, not "
+                             "commas", row=rows.index(first) + 1,
+                             expected="a CSV with commas between columns (Excel: 'CSV UTF-8 (Comma delimited)')")
     raise InputError(
         path, f"no header row found in {looked}",
         expected="a header row with the contract's column names, e.g. "
@@ -159,6 +232,8 @@ def _read_csv_table(path: Path, spec: TableSpec) -> RawTable | None:
     if frame is None or frame.empty:
         return None
     header = frame.iloc[0].tolist()
+    if sum(not _is_blank(cell) for cell in header) <= 1:
+        return None  # one column: perhaps another delimiter; the careful path explains it
     positions, dropped = _match_columns(path, spec, header, 1)
     body = frame.iloc[1:]
     blank = (body == "").all(axis=1)
@@ -191,6 +266,8 @@ def read_table(path: str | Path, spec: TableSpec) -> RawTable:
     header_index = _find_header_row(path, spec, rows, max_title_rows)
     header_row = header_index + 1
     positions, dropped = _match_columns(path, spec, rows[header_index], header_row)
+    if suffix == ".xlsx":
+        _check_hidden_cells(path, rows, positions, header_index, spec)
 
     records: list[list[object]] = []
     row_numbers: list[int] = []
@@ -225,13 +302,15 @@ class YearInputs:
 
 
 def _one_of(year_dir: Path, stem: str) -> Path:
-    found = [year_dir / f"{stem}{ext}" for ext in (".csv", ".xlsx") if (year_dir / f"{stem}{ext}").exists()]
+    """The one file named ``stem``.csv or .xlsx, in any case (Excel may save PORTAL_DELIVERY.CSV)."""
+    found = sorted(p for p in year_dir.iterdir() if p.name.lower() in (f"{stem}.csv", f"{stem}.xlsx"))
     if not found:
         raise InputError(year_dir, f"required file {stem}.csv or {stem}.xlsx is missing",
                          expected="the Social Value Portal export saved in this folder")
     if len(found) > 1:
-        raise InputError(year_dir, f"both {stem}.csv and {stem}.xlsx are present",
-                         expected="exactly one of them")
+        names = [p.name for p in found]
+        listed = f"both {names[0]} and {names[1]}" if len(names) == 2 else f"{', '.join(names[:-1])} and {names[-1]}"
+        raise InputError(year_dir, f"{listed} are present", expected="exactly one of them")
     return found[0]
 
 
@@ -251,15 +330,48 @@ def spend_files(year_dir: Path) -> list[Path]:
     return sorted(p for p in year_dir.iterdir() if p.name.lower().startswith("supplier_spend_"))
 
 
-def read_year(year_dir: str | Path) -> YearInputs:
-    """Read every input file of one report year's folder."""
+def spend_years(cutoff: date) -> tuple[str, str]:
+    """The financial years a report with this cut-off compares: the last one that ended by the cut-off
+    (required) and the one before it (optional). A year still running at the cut-off is incomplete."""
+    end = cutoff.year if cutoff >= date(cutoff.year, 3, 31) else cutoff.year - 1  # 31 March closing the year
+    return f"{end - 1}-{end % 100:02d}", f"{end - 2}-{(end - 1) % 100:02d}"
+
+
+def _spend_by_year(year_dir: Path, cutoff: date | None) -> dict[str, Path]:
+    by_year: dict[str, list[Path]] = {}
+    for path in spend_files(year_dir):
+        by_year.setdefault(financial_year_of(path), []).append(path)
+    for financial_year, paths in sorted(by_year.items()):
+        if len(paths) > 1:
+            raise InputError(year_dir, f"{' and '.join(p.name for p in paths)} are both spend files for "
+                             f"{financial_year}", expected="one supplier spend file per financial year")
+    if not by_year:
+        raise InputError(year_dir, "no supplier spend file found", expected="at least one supplier_spend_YYYY-YY.csv")
+    if cutoff is not None:
+        latest, previous = spend_years(cutoff)
+        wanted = f"supplier_spend_{latest}.csv (and supplier_spend_{previous}.csv to compare with)"
+        for financial_year, (path,) in sorted(by_year.items()):
+            if financial_year in (latest, previous):
+                continue
+            ends = date(int(financial_year[:4]) + 1, 3, 31)
+            problem = (f"financial year {financial_year} ends on {ends:%d %B %Y}, after the report's cut-off "
+                       f"({cutoff:%d %B %Y}), so its spend is incomplete" if ends > cutoff else
+                       f"financial year {financial_year} is not one this report compares")
+            raise InputError(path, problem, expected=f"the complete years before the cut-off: {wanted}")
+        if latest not in by_year:
+            raise InputError(year_dir, f"no supplier spend file for {latest}, the last financial year that "
+                             f"ended by the cut-off ({cutoff:%d %B %Y})", expected=wanted)
+    return {financial_year: paths[0] for financial_year, paths in by_year.items()}
+
+
+def read_year(year_dir: str | Path, cutoff: date | None = None) -> YearInputs:
+    """Read every input file of one report year's folder. With the report's ``cutoff``, the spend
+    files must be the complete financial years it compares (see ``spend_years``)."""
     year_dir = Path(year_dir)
     if not year_dir.is_dir():
         raise InputError(year_dir, "input folder not found", expected="data/raw/<year>/ with the year's exports")
     commitments = read_table(_one_of(year_dir, "portal_commitments"), COMMITMENTS)
     delivery = read_table(_one_of(year_dir, "portal_delivery"), DELIVERY)
-    spend_paths = spend_files(year_dir)
-    if not spend_paths:
-        raise InputError(year_dir, "no supplier spend file found", expected="at least one supplier_spend_YYYY-YY.csv")
-    spend = {financial_year_of(p): read_table(p, SPEND) for p in spend_paths}
+    spend = {financial_year: read_table(path, SPEND)
+             for financial_year, path in _spend_by_year(year_dir, cutoff).items()}
     return YearInputs(year_dir=year_dir, commitments=commitments, delivery=delivery, spend=spend)

@@ -39,6 +39,7 @@ from .paths import Project
 from .pipeline import VARIABLES, publish
 from .report_sources import GENERATED, write_report_sources
 from .shortcodes import expand, split_front_matter
+from .yamlio import read_yaml
 
 OUTPUT = Path("_output")
 FORMATS = ("html", "pdf", "docx")
@@ -57,7 +58,7 @@ class RenderResult:
 def quarto_documents(project: Project) -> list[Path]:
     """The documents `_quarto.yml` renders, in order (the paper first, then the appendices)."""
     config_path = project.root / "_quarto.yml"
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config = read_yaml(config_path)
     try:
         names = config["project"]["render"]
     except (KeyError, TypeError):

@@ -22,23 +22,12 @@ from .metrics import UNIT_CODES
 from .paths import Project
 from .pipeline import LEDGER, VARIABLES
 from .reference import load_mapping, load_measures
+from .narrative import check_markdown_safe, check_no_html
+from .yamlio import load_yaml
 from .shortcodes import (PAGEBREAK, expand, fill_variables, lookup_variable, shift_headings,
                          split_front_matter, used_variables)
 
 GENERATED = Path("report") / "_generated"
-HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
-SHORTCODE_TEXT = re.compile(r"\{\{<.*?>\}\}")
-
-
-def check_no_html(text: str, source: Path) -> None:
-    """Author files are Markdown only: raw HTML (and so <script>) would reach the HTML report unescaped."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = HTML_TAG.search(SHORTCODE_TEXT.sub("", line))
-        if match:
-            raise InputError(source, f"raw HTML '{match.group(0)[:40]}' is not allowed in report text", row=number,
-                             expected="plain Markdown: **bold**, lists and tables, without HTML tags")
-
-
 def _cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -69,12 +58,11 @@ def _load_yaml(path: Path) -> dict:
         raise InputError(path, "report content file not found", expected=f"{path.name} in report/content/")
     text = path.read_text(encoding="utf-8")
     check_no_html(text, path)
-    try:
-        return yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         row=mark.line + 1 if mark else None) from None
+    data = load_yaml(text, path) or {}
+    if not isinstance(data, dict):
+        raise InputError(path, f"the file holds a {type(data).__name__}, not a set of named fields",
+                         expected=f"the fields of {path.name}, as in the sample")
+    return data
 
 
 def _rows(path: Path, rows: list, width: int, where: str) -> list[list[object]]:
@@ -199,6 +187,11 @@ def auditors_md(project: Project, documents: list[Path], variables: dict, ledger
                           caption="Every figure the report prints, with where it comes from")
 
 
+def _shown(path: Path, root: Path) -> Path:
+    """A path as messages show it: relative to the project when inside it."""
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
 def _meta(document: Path) -> dict:
     return split_front_matter(document.read_text(encoding="utf-8"), document)[0]
 
@@ -248,13 +241,17 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     measures = load_measures(project.reference_dir)
     content = project.narrative_dir
     for path in [*sorted(content.glob("*.md")), *sorted((project.root / "report").glob("*.qmd"))]:
-        check_no_html(path.read_text(encoding="utf-8"), path.relative_to(project.root))
+        check_markdown_safe(path.read_text(encoding="utf-8"), _shown(path, project.root))
 
     diagrams = json.loads((processed / "diagrams" / "diagrams.json").read_text(encoding="utf-8"))
-    files = {
-        "priorities": priorities_md(content / "priorities.yml"),
-        "equality-screening": equality_md(content / "equality-screening.yml"),
-        "carbon-impact": carbon_md(content / "carbon-impact.yml"),
+    authored = {"priorities": (priorities_md, "priorities.yml"), "equality-screening": (equality_md,
+                "equality-screening.yml"), "carbon-impact": (carbon_md, "carbon-impact.yml")}
+    files = {}
+    for name, (make, file) in authored.items():  # the author's YAML text reaches the report as Markdown
+        files[name] = make(content / file)
+        check_markdown_safe(files[name], _shown(content / file, project.root),
+                            located_in=(content / file).read_text(encoding="utf-8"))
+    files |= {
         "appendix1-table": appendix1_md(ledger, measures),
         "toms-mapping": mapping_md(load_mapping(project.reference_dir)),
         "excluded-delivery": excluded_md(ledger, measures),

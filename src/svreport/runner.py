@@ -84,7 +84,7 @@ def _digest(*parts: object) -> str:
 
 
 PIPELINE_MODULES = ("clean", "config", "contract", "diagrams", "errors", "formatting", "metrics", "paths", "pipeline",
-                    "readers", "reference", "tables", "validate", "variables")
+                    "readers", "reference", "tables", "validate", "variables", "yamlio")
 
 
 def code_digest(notebooks_dir: Path) -> str:

@@ -14,9 +14,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
-
 from .errors import InputError
+from .yamlio import load_yaml
 
 SHORTCODE = re.compile(r"\{\{<\s*(\w+)\s*(.*?)\s*>\}\}")
 SUBSET = ("var", "include", "generated", "pagebreak")
@@ -35,7 +34,9 @@ def split_front_matter(text: str, source: Path) -> tuple[dict, str]:
     end = text.find("\n---", 3)
     if end == -1:
         raise InputError(source, "front matter is not closed", row=1, expected="a line '---' after the YAML")
-    meta = yaml.safe_load(text[3:end]) or {}
+    meta = load_yaml(text[3:end], source, first_line=1) or {}
+    if not isinstance(meta, dict):
+        raise InputError(source, "the front matter is not a list of fields", row=2, expected="title: ..., subtitle: ...")
     body_start = text.find("\n", end + 1)
     if body_start == -1:
         return meta, ""
@@ -77,10 +78,15 @@ def generated_path(source: Path, name: str) -> Path:
 
 
 def expand_includes(text: str, source: Path, variables: dict | None = None, depth: int = 0,
-                    generated: Mapping[str, str] | None = None) -> str:
+                    generated: Mapping[str, str] | None = None, folder: Path | None = None) -> str:
     """Insert included files and generated content (recursively), checking each file's shortcodes
     against ``variables`` when given. ``generated`` supplies generated content by name instead of
-    reading it from ``_generated/`` (the auditors' page reads it before figures are filled in)."""
+    reading it from ``_generated/`` (the auditors' page reads it before figures are filled in).
+    Includes must stay inside ``folder``, the report folder (the top document's folder by default),
+    and each included file is checked as author text (``narrative.check_markdown_safe``)."""
+    from .narrative import check_markdown_safe
+
+    folder = folder or source.parent.resolve()
     if depth > 10:
         raise InputError(source, "includes nest more than 10 deep", expected="no include loops")
     if variables is not None:
@@ -91,13 +97,13 @@ def expand_includes(text: str, source: Path, variables: dict | None = None, dept
         if kind == "generated":
             if generated is not None and argument in generated:
                 return expand_includes(generated[argument], generated_path(source, argument), variables, depth + 1,
-                                       generated)
+                                       generated, folder)
             path = generated_path(source, argument)
             if not path.exists():
                 raise InputError(source, f"generated content '{argument}' not found ({path.name} is not in "
                                  f"{GENERATED_DIR}/)", row=_line(text, match),
                                  expected="a name the pipeline writes, listed in report/README.md")
-            return expand_includes(path.read_text(encoding="utf-8"), path, variables, depth + 1, generated)
+            return expand_includes(path.read_text(encoding="utf-8"), path, variables, depth + 1, generated, folder)
         if kind != "include":
             return match.group(0)
         path = source.parent / argument
@@ -105,9 +111,15 @@ def expand_includes(text: str, source: Path, variables: dict | None = None, dept
             raise InputError(source, f"'{argument}' is generated content, which Quarto cannot include",
                              row=_line(text, match),
                              expected="{{< generated " + Path(argument).stem + " >}} (see report/README.md)")
-        if not path.exists():
+        if not path.resolve().is_relative_to(folder):
+            raise InputError(source, f"the include '{argument}' reaches outside the report folder",
+                             row=_line(text, match), expected="an author's file inside the report folder, such as "
+                             "content/case-studies.md")
+        if not path.is_file():
             raise InputError(source, f"included file '{argument}' not found", row=_line(text, match))
-        return expand_includes(path.read_text(encoding="utf-8"), path, variables, depth + 1, generated)
+        included = path.read_text(encoding="utf-8")
+        check_markdown_safe(included, path)
+        return expand_includes(included, path, variables, depth + 1, generated, folder)
 
     return SHORTCODE.sub(include, text)
 

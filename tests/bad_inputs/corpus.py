@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import yaml
 
+csv.field_size_limit(sys.maxsize)  # cases may hold very long cells
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CASES = HERE / "cases.yml"
@@ -130,6 +131,19 @@ def apply(project: Path, edit: dict) -> None:
     elif kind == "append_text":
         path = project / args["file"]
         path.write_text(path.read_text(encoding="utf-8") + args["text"], encoding="utf-8")
+    elif kind == "copy_file":
+        (project / args["to"]).write_bytes((project / args["from"]).read_bytes())
+    elif kind == "write_bytes":  # raw bytes given as hex, with the rest of the file kept
+        path = project / args["file"]
+        path.write_bytes(bytes.fromhex(args["hex"]) + path.read_bytes())
+    elif kind == "set_text_cell_size":  # one cell made very long (a pasted document, say)
+        set_cell(project, args["file"], args["row"], args["column"], "x" * args["size"])
+    elif kind == "replace_delimiter":  # the same table saved with another delimiter
+        path = project / args["file"]
+        rows, encoding, bom = _read_csv(path)
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=args["delimiter"], lineterminator="\r\n").writerows(rows)
+        path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode(encoding))
     else:
         raise ValueError(f"unknown edit {kind}")
 
