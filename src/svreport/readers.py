@@ -55,6 +55,10 @@ def _not_a_spreadsheet_of_this_kind(path: Path, head: bytes) -> InputError | Non
     if head.startswith(OLE2_SIGNATURE):
         return InputError(path, "is a legacy Excel 97-2003 (.xls) workbook or a password-protected one, which the "
                           "pipeline cannot read", expected="the export saved as .xlsx without a password, or as .csv")
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doct", b"<html", b"<table", b"<?xml")):
+        return InputError(path, f"is a web page or XML document, though its name ends {path.suffix} (some "
+                          "systems' 'Export to Excel' writes one)",
+                          expected="the export opened in Excel and saved as .xlsx or as 'CSV UTF-8'")
     if head.startswith(ZIP_SIGNATURE) and path.suffix.lower() == ".csv":
         return InputError(path, "is an Excel workbook (.xlsx) saved under a .csv name",
                           expected=f"the file renamed {path.stem}.xlsx, or saved from Excel as 'CSV UTF-8'")
@@ -63,7 +67,7 @@ def _not_a_spreadsheet_of_this_kind(path: Path, head: bytes) -> InputError | Non
 
 def _decode(path: Path, raw: bytes) -> tuple[str, str]:
     """Decode a CSV as UTF-8 (with or without BOM) or Windows-1252, or explain why not."""
-    wrong_kind = _not_a_spreadsheet_of_this_kind(path, raw[:8])
+    wrong_kind = _not_a_spreadsheet_of_this_kind(path, raw[:64])
     if wrong_kind:
         raise wrong_kind
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -117,7 +121,7 @@ def _csv_frame(text: str) -> pd.DataFrame | None:
 
 def _read_xlsx_cells(path: Path) -> tuple[list[list[object]], str]:
     with path.open("rb") as handle:
-        head = handle.read(8)
+        head = handle.read(64)
     wrong_kind = _not_a_spreadsheet_of_this_kind(path, head)
     if wrong_kind:
         raise wrong_kind
