@@ -410,3 +410,54 @@ def test_unsafe_narrative_is_refused_before_quarto_runs(fake_quarto, file, text,
         render_report(project, 2025, force=True)
     assert _calls(log) == []
     assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+CONDITIONAL = """::: {.when-data has="compare.committed.total"}
+Shown with a comparator.
+:::
+
+::: {.unless-data has="compare.committed.total"}
+Shown without one.
+:::
+
+::: {.when-data has="committed.total no.such.figure"}
+Never shown: one variable is missing.
+:::
+
+::: {.unless-data has="no.such.figure"}
+Always shown.
+
+::: {.when-data has="committed.total"}
+Nested and shown.
+:::
+:::
+"""
+
+
+def test_conditional_text_is_the_same_under_quarto_and_pandoc(rendered):
+    """report/style/conditions.lua (Quarto) and shortcodes.apply_conditions (pandoc path) agree."""
+    import yaml
+
+    from svreport.shortcodes import apply_conditions
+
+    folder, _ = rendered
+    report = folder.parents[1] / "report"
+    variables = json.loads((report / "_generated" / "variables.json").read_text(encoding="utf-8"))
+    assert variables == yaml.safe_load((folder.parents[1] / "_variables.yml").read_text(encoding="utf-8"))
+    for label, tree in (("with a comparator", variables), ("first year", {k: v for k, v in variables.items()
+                                                                          if k != "compare"})):
+        json_path = report / "_generated" / "variables.json"
+        json_path.write_text(json.dumps(tree), encoding="utf-8")
+        try:
+            quarto_like = subprocess.run([_pandoc(), "--to", "html", "--lua-filter",
+                                          str(report / "style" / "conditions.lua")], input=CONDITIONAL,
+                                         capture_output=True, text=True, check=True,
+                                         env={**os.environ, "SVREPORT_DOC_DIR": str(report)}).stdout
+        finally:
+            json_path.write_text(json.dumps(variables, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        ours = subprocess.run([_pandoc(), "--to", "html"], input=apply_conditions(CONDITIONAL, report / "x.qmd", tree),
+                              capture_output=True, text=True, check=True).stdout
+        assert quarto_like == ours, label
+        assert ("comparator" in ours) == (label == "with a comparator") and ("without one" in ours) != (
+            label == "with a comparator")
+        assert "Never shown" not in ours and "Always shown" in ours and "Nested and shown" in ours

@@ -109,33 +109,33 @@ def test_html_is_self_contained_with_alt_text(rendered):
 
 # The 2025 report's figures, worded as the paper prints them (test data from seed-figures.md).
 PRINTED = [
-    "£32m", "£12.3 million", "from £27.8 million in the 2024 annual report to £32 million",
+    "£32m", "£12.3 million", "Since the 2024 annual report it has risen from £27.8 million to £32 million",
     "a net increase of £4.2 million or 15%",
     "from £16.9 million to £18.3 million, a net increase of £1.4 million or 8.3%",
     "from £8.9 million to £10.6 million, a net increase of £1.7 million or 19%",
     "from £1.9 million to £3.1 million, a net increase of £1.2 million or 63%",
     "21.84 full-time equivalent", "1,850.1 weeks", "22,364.5 hours", "4,601 tonnes",
-    "from 1,526 in the 2024 report to 1,850, a net increase of 324 weeks or 21%",
-    "from £1.7m to £2.44m, a net increase of £743,000 or 44%",
+    "up from 1,526 to 1,850 weeks, a net increase of 324 weeks or 21%",
+    "rose from £1.7 million to £2.4 million, a net increase of £743,000 or 44%, to stand at £2.44m",
     "from 19 to 21.84 FTE, a net increase of 2.84 FTE or 15%",
-    "from 4,369 to 4,601, a net increase of 232 tonnes or 5.3%",
-    "from £121,200 in the 2024 report to £178,400, a net increase of £57,200 or 47%",
-    "from £10.9m to £19.3m, a net increase of £8.4 million or 77%", "£14,000",
-    "from £8 million in the last annual report to £12.3 million, a net increase of £4.3 million or 54%",
+    "rose from 4,369 to 4,601 tonnes, a net increase of 232 tonnes or 5.3%",
+    "rose from £121,000 to £178,000, a net increase of £57,000 or 47%, and now total £178,400",
+    "rose from £10.9 million to £19.3 million, a net increase of £8.4 million or 77%", "£14,000",
+    "has risen from £8 million to £12.3 million, a net increase of £4.3 million or 54%",
     "from £4.4 million to £6.1 million, a net increase of £1.7 million or 38%",
     "from £3.5 million to £5.5 million, a net increase of £2 million or 57%",
     "from £82,000 to £794,000, a net increase of £712,000 or 868%",
     "308.22 FTE", "695 weeks", "£479,684",
-    "from 487 in the last annual report to 695, a net increase of 208 weeks or 43%",
+    "rose from 487 to 695 weeks, a net increase of 208 weeks or 43%",
     "from £247,000 to £480,000, a net increase of £233,000 or 94%",
     "1,093.7 tonnes", "1,094 tonnes of CO2e so far, with a proxy value of £245,000", "£2,676,073",
     "from £26,500 to £82,000, a net increase of £55,500 or 209%",  # the published slip corrected
-    "from 56 hours to 234, a net increase of 178 hours or 318%",  # the published slip corrected
+    "up from 56 to 234 hours, a net increase of 178 hours or 318%",  # the published slip corrected
     "£3.1m of it has been validated",
     "(NT10): 447 weeks", "(NT9): 13.4 weeks", "(NT8): 38.5 hours", "(NT12): 15.4 weeks", "(NT11): 129.5 hours",
     "(NT1): 105.89 FTE",
-    "from £77.2m in 2022/23 to £105.5m in 2023/24, an increase of £28.3m or 36.7%",
-    "from 27.9% in 2022/23 to 24% in 2023/24",
+    "rose from £77.2 million to £105.5 million, a net increase of £28.3 million or 37%",
+    "fell from 27.9% to 24%",
 ]
 
 

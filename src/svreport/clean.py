@@ -1,6 +1,6 @@
 """Cleaning: turn the raw exports into tidy typed tables, logging every change.
 
-Follows shared/spec/data-contract.md: footer rows and exact duplicates are dropped (and
+Follows docs/data-contract.md: footer rows and exact duplicates are dropped (and
 counted), money, numbers and dates are parsed, measure codes, categories, statuses and
 postcodes are normalised. Values that cannot be parsed stop the run here with the file,
 row and column; values that parse but break a rule (an unknown measure code, a negative

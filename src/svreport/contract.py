@@ -1,4 +1,4 @@
-"""The input data contract (shared/spec/data-contract.md) as code: files, columns, header rules."""
+"""The input data contract (docs/data-contract.md) as code: files, columns, header rules."""
 
 from __future__ import annotations
 

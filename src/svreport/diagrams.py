@@ -48,6 +48,11 @@ class Panel:
     current: float
     formatter_name: str
 
+    @property
+    def measured_in(self) -> str:
+        """What the bar measures, for deciding whether panels can share a scale: money, or a count of units."""
+        return "money" if self.formatter_name.startswith("gbp") else f"units: {self.label}"
+
 
 @dataclass(frozen=True)
 class Diagram:
@@ -56,6 +61,15 @@ class Diagram:
     caption: str  # the report's caption ("Diagram 1: ...")
     panels: tuple[Panel, ...]
     alt: str = ""
+
+    @property
+    def shared_scale(self) -> bool:
+        """Panels of one kind (all money) share one scale, so bar lengths compare across panels; panels
+        of different units each have their own, and the chart says so."""
+        return len({panel.measured_in for panel in self.panels}) == 1
+
+
+OWN_SCALES_NOTE = "Each panel has its own scale: compare the bars within a panel, not across panels."
 
 
 FORMATTERS: dict[str, Formatter] = {
@@ -121,6 +135,8 @@ def _with_alt(diagram: Diagram, year: int, comparator_year: int | None) -> Diagr
         else:
             parts.append(f"{panel.label}: {fmt(panel.current)}")
     alt = f"Bar chart. {diagram.title}. " + "; ".join(parts) + "."
+    if not diagram.shared_scale:
+        alt += " " + OWN_SCALES_NOTE
     return Diagram(diagram.number, diagram.title, diagram.caption, diagram.panels, alt)
 
 
@@ -128,7 +144,10 @@ def draw(diagram: Diagram, year: int, comparator_year: int | None):
     """One horizontal bar panel per figure: previous report (orange) above this report (blue)."""
     with plt.rc_context(STYLE):
         count = len(diagram.panels)
-        figure, axes = plt.subplots(count, 1, figsize=(7.2, 0.35 + 1.05 * count), squeeze=False)
+        note = 0.0 if diagram.shared_scale else 0.3
+        figure, axes = plt.subplots(count, 1, figsize=(7.2, 0.35 + note + 1.05 * count), squeeze=False)
+        every_value = [v or 0.0 for panel in diagram.panels for v in (panel.previous, panel.current)]
+        shared_top = (max(every_value) or 1.0) if diagram.shared_scale else None
         for axis, panel in zip(axes[:, 0], diagram.panels, strict=True):
             fmt = FORMATTERS[panel.formatter_name]
             bars = [(f"{comparator_year} report", panel.previous, PREVIOUS_COLOUR)] if (
@@ -138,7 +157,7 @@ def draw(diagram: Diagram, year: int, comparator_year: int | None):
             values = [b[1] or 0.0 for b in bars]
             positions = list(range(len(bars)))[::-1]
             axis.barh(positions, values, color=[b[2] for b in bars], height=0.62)
-            top = max(values) or 1.0
+            top = shared_top or max(values) or 1.0
             for position, value in zip(positions, values, strict=True):
                 axis.text(value + top * 0.015, position, fmt(value), va="center", ha="left", fontsize=10,
                           fontweight="bold")
@@ -148,7 +167,9 @@ def draw(diagram: Diagram, year: int, comparator_year: int | None):
             axis.spines["bottom"].set_visible(False)
             axis.set_title(panel.label, loc="left", fontsize=10.5, pad=4)
         figure.suptitle(diagram.title, x=0.01, ha="left", fontsize=13, fontweight="bold")
-        figure.tight_layout(rect=(0, 0, 1, 0.97))
+        if not diagram.shared_scale:
+            figure.text(0.01, 0.01, OWN_SCALES_NOTE, ha="left", va="bottom", fontsize=9, style="italic")
+        figure.tight_layout(rect=(0, note / (0.35 + note + 1.05 * count), 1, 0.97))
     return figure
 
 

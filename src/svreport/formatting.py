@@ -106,6 +106,67 @@ def change_phrase(absolute: float, ratio: float | None, unit: str) -> str:
     return text if ratio is None else f"{text} or {percent(abs(ratio))}"
 
 
+def _pair_styles(previous: float, current: float, unit: str) -> tuple[str, str, str]:
+    """Both values of a comparison in one style, chosen by the larger: '£27.8 million' / '£32 million',
+    '£82,000' / '£794,000', '19' / '21.84' (+ 'FTE'). Returns (previous, current, unit word)."""
+    size = max(abs(previous), abs(current))
+    if unit in ("GBP", "£"):
+        if round_half_up(size / 1_000_000, 1) >= 1:
+            return gbp_millions(previous, 1, word=True), gbp_millions(current, 1, word=True), ""
+        step = 1000 if size >= 100_000 else 100
+        return gbp_nearest(previous, step), gbp_nearest(current, step), ""
+    if unit == "ratio":
+        return percent(previous, 1), percent(current, 1), ""
+    places = 0 if size >= 100 else 2
+    before, after = number(previous, places), number(current, places)
+    singular, plural = UNIT_WORDS.get(unit, (unit, unit))
+    return before, after, singular if after in ("1", "-1") else plural
+
+
+def comparison(previous: float, current: float, unit: str) -> dict[str, str]:
+    """The phrases that compare a figure with the previous report, each reading right whichever way the
+    figure moved: direction, verbs and the change come from the numbers, never from the author.
+
+    - ``rose``: 'rose from £16.9 million to £18.3 million' / 'fell from ...' / 'was unchanged at ...'
+    - ``risen``: 'has risen from ...' / 'has fallen from ...' / 'is unchanged at ...'
+    - ``up``: 'up from ...' / 'down from ...' / 'unchanged at ...'
+    - ``change``: 'a net increase of £1.4 million or 8.3%' / 'a net decrease of ...' / 'no change'
+      (no percentage where the previous figure is zero; shares change by percentage points)
+    - ``rose_by``, ``risen_by``, ``up_by``: the clause and its change, 'rose from X to Y, a net increase
+      of Z or 8.3%'; when nothing changed at the printed precision, the clause alone
+    - ``previous``, ``now``: the two values in the comparison's style; ``direction``: increase,
+      decrease or unchanged
+    """
+    before, after, word = _pair_styles(previous, current, unit)
+    now = f"{after} {word}".strip()
+    absolute = current - previous
+    ratio = absolute / previous if previous else None
+    if unit == "ratio":
+        points = _fixed(abs(absolute) * 100, 1)
+        unchanged = points == "0"
+        change = f"a net {'increase' if absolute > 0 else 'decrease'} of {points} percentage points"
+    else:
+        unchanged = before == after and (ratio is None or round_half_up(abs(ratio) * 100, 1) == 0)
+        change = change_phrase(absolute, ratio, unit)
+        size = max(abs(previous), abs(current))
+        if unit in ("GBP", "£") and round_half_up(size / 1_000_000, 1) < 1:  # the change in the pair's own style
+            step = 1000 if size >= 100_000 else 100
+            change = f"a net {'increase' if absolute >= 0 else 'decrease'} of {gbp_nearest(abs(absolute), step)}"
+            change += f" or {percent(abs(ratio))}" if ratio is not None else ""
+    if absolute == 0 or unchanged:
+        forms = {"rose": f"was unchanged at {now}", "risen": f"is unchanged at {now}", "up": f"unchanged at {now}",
+                 "change": "no change", "direction": "unchanged"}
+        forms |= {"rose_by": forms["rose"], "risen_by": forms["risen"], "up_by": forms["up"]}
+    else:
+        rising = absolute > 0
+        span = f"from {before} to {now}"
+        forms = {"rose": f"{'rose' if rising else 'fell'} {span}", "risen": f"has {'risen' if rising else 'fallen'} "
+                 f"{span}", "up": f"{'up' if rising else 'down'} {span}", "change": change,
+                 "direction": "increase" if rising else "decrease"}
+        forms |= {f"{form}_by": f"{forms[form]}, {change}" for form in ("rose", "risen", "up")}
+    return forms | {"previous": f"{before} {word}".strip(), "now": now}
+
+
 ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 

@@ -155,6 +155,14 @@ def ledger_keys_for(variable: str, ledger_keys: set[str], years: list[str]) -> l
     """The ledger key(s) behind a report variable: 'committed.total.m' -> ['committed.total']."""
     if variable.split(".")[0] in ("report", "council") or variable.endswith(".label"):
         return []
+    if variable.startswith("compare."):  # compare.<key>.<form>: the figure, its previous value and the change
+        compared = variable.removeprefix("compare.").rsplit(".", 1)[0]
+        if compared.startswith("local_spend.") and len(years) >= 2:
+            part = compared.removeprefix("local_spend.")
+            return [k for k in (f"local_spend.{years[-2]}.{part}", f"local_spend.{years[-1]}.{part}")
+                    if k in ledger_keys]
+        return [k for k in (f"previous.{compared}", compared, f"change.{compared}.abs", f"change.{compared}.pct")
+                if k in ledger_keys]
     key = variable
     if len(years) >= 1:
         key = key.replace("local_spend.latest", f"local_spend.{years[-1]}")
@@ -177,7 +185,7 @@ def auditors_md(project: Project, documents: list[Path], variables: dict, ledger
     years = sorted({k.split(".")[1] for k in rows_by_key if k.startswith("local_spend.")})
     out = []
     for document in printed_documents(documents):
-        for variable in used_variables(document, generated):
+        for variable in used_variables(document, variables, generated):
             for key in ledger_keys_for(variable, set(rows_by_key), years):
                 row = rows_by_key[key]
                 out.append([document.stem, lookup_variable(variables, variable) or "", f"`{key}`",
@@ -269,5 +277,8 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
         fill_variables(auditors_md(project, documents, variables, ledger, files), GENERATED / "auditors-table.md",
                        variables), encoding="utf-8")
     (out / "cabinet-pack.md").write_text(pack_md(documents, variables), encoding="utf-8")
+    # for report/style/conditions.lua (Quarto): which variables exist, for .when-data / .unless-data
+    (out / "variables.json").write_text(json.dumps(variables, sort_keys=True, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
     shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
     return out

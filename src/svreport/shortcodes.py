@@ -72,6 +72,61 @@ def check_shortcodes(text: str, source: Path, variables: dict) -> None:
                              expected="{{< generated NAME >}} with a name such as appendix1-table")
 
 
+FENCE_OPEN = re.compile(r"^\s*:{3,}\s*\{(?P<attributes>[^}]*)\}\s*$|^\s*:{3,}\s*[\w-]+\s*$")
+FENCE_CLOSE = re.compile(r"^\s*:{3,}\s*$")
+CONDITION = re.compile(r"(?:^|\s)\.(?P<kind>when|unless)-data(?:\s|$)")
+CONDITION_KEY = re.compile(r'\bhas="(?P<key>[^"]*)"')
+
+
+def has_variable(variables: dict, key: str) -> bool:
+    node: object = variables
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def apply_conditions(text: str, source: Path, variables: dict) -> str:
+    """Conditional text on the data, as ``report/style/conditions.lua`` applies it under Quarto:
+    ``::: {.when-data has="key ..."}`` blocks are kept only when every key exists in the variables,
+    ``::: {.unless-data has="key ..."}`` only when one of them does not. Removed lines become blank
+    lines, so line numbers in messages stay right."""
+    lines = text.split("\n")
+    stack: list[tuple[int, bool | None]] = []  # (line index of the opening fence, shown?) per open div
+    hidden_depth = 0
+    for index, line in enumerate(lines):
+        opening = FENCE_OPEN.match(line)
+        if opening and not FENCE_CLOSE.match(line):
+            attributes = opening.group("attributes") or ""
+            condition = CONDITION.search(attributes)
+            shown: bool | None = None
+            if condition:
+                key = CONDITION_KEY.search(attributes)
+                if not key:
+                    raise InputError(source, f"a .{condition.group('kind')}-data block needs the variable it tests",
+                                     row=index + 1, expected='::: {.when-data has="compare.committed.total"}')
+                present = all(has_variable(variables, k) for k in key.group("key").split())
+                shown = present == (condition.group("kind") == "when")
+                lines[index] = ""
+            stack.append((index, shown))
+            if shown is False:
+                hidden_depth += 1
+            elif hidden_depth:
+                lines[index] = ""
+        elif FENCE_CLOSE.match(line) and stack:
+            _, shown = stack.pop()
+            if shown is not None or hidden_depth:
+                lines[index] = ""
+            if shown is False:
+                hidden_depth -= 1
+        elif hidden_depth:
+            lines[index] = ""
+    if stack:
+        raise InputError(source, "a ::: block is not closed", row=stack[-1][0] + 1, expected="a closing ::: line")
+    return "\n".join(lines)
+
+
 def generated_path(source: Path, name: str) -> Path:
     """Where ``{{< generated name >}}`` in ``source`` reads from."""
     return source.parent / GENERATED_DIR / f"{name}.md"
@@ -90,6 +145,7 @@ def expand_includes(text: str, source: Path, variables: dict | None = None, dept
     if depth > 10:
         raise InputError(source, "includes nest more than 10 deep", expected="no include loops")
     if variables is not None:
+        text = apply_conditions(text, source, variables)
         check_shortcodes(text, source, variables)
 
     def include(match: re.Match) -> str:
@@ -124,11 +180,11 @@ def expand_includes(text: str, source: Path, variables: dict | None = None, dept
     return SHORTCODE.sub(include, text)
 
 
-def used_variables(source: Path, generated: Mapping[str, str] | None = None) -> list[str]:
-    """The variable keys a document prints, in order of first use (includes expanded)."""
+def used_variables(source: Path, variables: dict, generated: Mapping[str, str] | None = None) -> list[str]:
+    """The variable keys a document prints, in order of first use (includes expanded, hidden blocks left out)."""
     meta, body = split_front_matter(source.read_text(encoding="utf-8"), source)
     text = " ".join(str(meta.get(k, "")) for k in ("title", "subtitle")) + "\n" + \
-        expand_includes(body, source, generated=generated)
+        expand_includes(body, source, variables, generated=generated)
     keys = [m.group(2) for m in SHORTCODE.finditer(text) if m.group(1) == "var"]
     return list(dict.fromkeys(keys))
 

@@ -2,7 +2,9 @@
 
 The report text uses ``{{< var committed.total.million >}}``; nothing in the report sources
 is typed by hand. Besides the ledger tree, ``report`` holds dates and years from the config,
-and ``local_spend.latest`` / ``local_spend.previous`` alias the two most recent financial years.
+``local_spend.latest`` / ``local_spend.previous`` alias the two most recent financial years, and
+``compare.<key>`` holds the phrases comparing a figure with the previous report (its direction,
+verbs and change come from the numbers; see ``formatting.comparison``).
 """
 
 from __future__ import annotations
@@ -50,12 +52,22 @@ def build_variables(ledger: pd.DataFrame, config: CouncilConfig, year: int) -> d
                 _set(tree, f"{base}.phrase", formatting.change_phrase(values[key], ratio, unit))
                 _set(tree, f"{base}.direction", "increase" if values[key] >= 0 else "decrease")
 
+    # compare.<key>: phrases against the previous report that follow the data (formatting.comparison)
+    for key in values:
+        if key.startswith("previous.") and key.removeprefix("previous.") in values:
+            current = key.removeprefix("previous.")
+            _set(tree, f"compare.{current}", formatting.comparison(values[key], values[current], units[current]))
+
     years = sorted({k.split(".")[1] for k in values if k.startswith("local_spend.")})
     if years:
         _set(tree, "local_spend.latest", tree["local_spend"][years[-1]] | {"label": _fy_label(years[-1])})
         if len(years) > 1:
             _set(tree, "local_spend.previous", tree["local_spend"][years[-2]] | {"label": _fy_label(years[-2])})
             _set(tree, "change.local_spend.latest", tree["change"]["local_spend"][years[-1]])
+            for part in ("local", "total", "share"):
+                before, after = (values[f"local_spend.{fy}.{part}"] for fy in years[-2:])
+                _set(tree, f"compare.local_spend.{part}",
+                     formatting.comparison(before, after, units[f"local_spend.{years[-1]}.{part}"]))
     report = {
         "year": str(year),
         "cutoff": _long_date(entry.cutoff),

@@ -1,0 +1,150 @@
+"""The paper reads right for other data: falling figures, no comparator, one spend year, zeros.
+
+Each variation renders the whole paper and reads its text: no negative "increase", no "£-",
+"nan" or "None", and every "rose/up from A to B" has A < B (and "fell/down" A > B).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from svreport.formatting import comparison
+
+sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+import corpus  # noqa: E402
+
+AMOUNT = r"(£?-?[\d,.]+(?: million|m)?%?)"
+MOVE = re.compile(rf"\b(rose|risen|up|fell|fallen|down) from {AMOUNT} to {AMOUNT}")
+
+
+def _number(text: str) -> float:
+    scale = 1_000_000 if text.endswith(("million", "m")) else 1
+    return float(re.sub(r" ?million$|m$|[£,%]", "", text)) * scale
+
+
+def _paper_text(project: Path) -> str:
+    raw = (project / "_output" / "report" / "cabinet-report.html").read_text(encoding="utf-8")
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", re.sub(r"<img[^>]*>", "", raw)).split()))
+
+
+def check_reads_right(text: str) -> list[str]:
+    """Every problem a reader would see in the paper's text."""
+    problems = [f"'{bad}' printed" for bad in ("increase of -", "decrease of -", "£-", "?var:", "{{<",
+                                               "in the  report") if bad in text]
+    problems += [f"'{word}' printed" for word in ("nan", "None", "NaN") if re.search(rf"\b{word}\b", text)]
+    for match in MOVE.finditer(text):
+        verb, before, after = match.group(1), _number(match.group(2)), _number(match.group(3))
+        if (verb in ("rose", "risen", "up")) != (after > before):
+            problems.append(f"'{match.group(0)}' says {verb} but the figure went from {before} to {after}")
+    return problems
+
+
+def _render(project: Path, year: int) -> str:
+    for argv in (["run", "--year", str(year), "--no-notebooks"], ["render", "--year", str(year)]):
+        code, stderr = corpus.run_cli(project, argv)
+        assert code == 0, stderr
+    return _paper_text(project)
+
+
+@pytest.fixture
+def project(published_project, tmp_path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(published_project, target, symlinks=True)
+    return target
+
+
+def test_the_sample_paper_reads_right(published_project):
+    text = _paper_text(published_project)
+    assert check_reads_right(text) == []
+    assert len(MOVE.findall(text)) >= 20  # the checks above had comparisons to read
+
+
+def test_the_reader_catches_a_false_direction():
+    assert check_reads_right("spending rose from £7.7 million to £7.5 million, an increase of -£0.1m or £-3") == [
+        "'increase of -' printed", "'£-' printed",
+        "'rose from £7.7 million to £7.5 million' says rose but the figure went from 7700000.0 to 7500000.0"]
+
+
+def test_a_year_with_no_comparator_renders_a_complete_paper(project):
+    text = _render(project, 2024)
+    assert check_reads_right(text) == []
+    assert "stands at £27.8 million in this report" in text
+    assert "Since the" not in text and "annual report it" not in text
+    assert "2.3.13 Validated social value delivered stands at £8 million" in text
+    assert "2.4.1 Between 2021/22 and 2022/23" in text  # two spend years, so spend still compares
+
+
+def test_falling_unchanged_and_zero_previous_figures_read_right(project):
+    ledger_path = project / "data" / "processed" / "2024" / "figures.csv"
+    ledger = pd.read_csv(ledger_path, dtype={"value": str})
+    values = ledger["value"].astype(float)
+    falling = values * 2  # every 2025 figure now falls against 2024
+    falling[ledger["key"] == "committed.category.places"] = 18341000.0  # unchanged
+    falling[ledger["key"] == "committed.measure.NT16.value"] = 0.0  # from nothing
+    ledger["value"] = [f"{v:.8f}".rstrip("0").rstrip(".") for v in falling]
+    ledger.to_csv(ledger_path, index=False, lineterminator="\n")
+    text = _render(project, 2025)
+    assert check_reads_right(text) == []
+    assert "Since the 2024 annual report it has fallen from £55.5 million to £32 million, a net decrease of " \
+           "£23.5 million or 42%" in text
+    assert "commitments on Places contracts was unchanged at £18.3 million;" in text
+    assert "Equipment and resources committed rose from £0 to £178,000, a net increase of £178,000," in text
+
+
+def test_one_spend_year_renders_the_local_spend_paragraph_without_a_comparison(project):
+    (project / "data" / "raw" / "2025" / "supplier_spend_2022-23.csv").unlink()
+    text = _render(project, 2025)
+    assert check_reads_right(text) == []
+    assert re.search(r"2\.4\.1 In 2023/24 the Council spent £105\.5 million with local suppliers, [\d.]+% of its "
+                     r"spending with all suppliers\.", text)
+
+
+@pytest.mark.parametrize(("previous", "current", "unit", "rose_by"), [
+    (27766000, 32011000, "GBP", "rose from £27.8 million to £32 million, a net increase of £4.2 million or 15%"),
+    (7700000, 7580000, "GBP", "fell from £7.7 million to £7.6 million, a net decrease of £120,000 or 1.6%"),
+    (121200, 178400, "GBP", "rose from £121,000 to £178,000, a net increase of £57,000 or 47%"),
+    (26500, 82000, "GBP", "rose from £26,500 to £82,000, a net increase of £55,500 or 209%"),
+    (0, 14000, "GBP", "rose from £0 to £14,000, a net increase of £14,000"),
+    (19, 21.84, "FTE", "rose from 19 to 21.84 FTE, a net increase of 2.84 FTE or 15%"),
+    (1, 2, "weeks", "rose from 1 to 2 weeks, a net increase of 1 week or 100%"),
+    (4369, 4369, "tCO2e", "was unchanged at 4,369 tonnes"),
+    (0.279, 0.24, "ratio", "fell from 27.9% to 24%, a net decrease of 3.9 percentage points"),
+])
+def test_comparison_phrases_follow_the_numbers(previous, current, unit, rose_by):
+    forms = comparison(previous, current, unit)
+    assert forms["rose_by"] == rose_by
+    assert forms["up_by"].split(" ", 1)[1] == rose_by.split(" ", 1)[1] or forms["direction"] == "unchanged"
+    assert forms["direction"] == ("unchanged" if previous == current else
+                                  "increase" if current > previous else "decrease")
+
+
+def test_every_comparison_in_the_variables_goes_the_way_the_ledger_went(published_project):
+    import yaml
+
+    variables = yaml.safe_load((published_project / "data" / "processed" / "2025" / "_variables.yml").read_text())
+    ledger = pd.read_csv(published_project / "data" / "processed" / "2025" / "figures.csv")
+    values = dict(zip(ledger["key"], ledger["value"], strict=True))
+    checked = 0
+
+    def walk(node, path):
+        nonlocal checked
+        if "direction" in node:
+            key = ".".join(path)
+            if f"previous.{key}" in values:
+                delta = values[key] - values[f"previous.{key}"]
+                expected = "increase" if delta > 0 else "decrease" if delta < 0 else "unchanged"
+                assert node["direction"] == expected or node["direction"] == "unchanged", key
+                checked += 1
+            return
+        for name, child in node.items():
+            walk(child, [*path, name])
+
+    walk(variables["compare"], [])
+    assert checked > 50
