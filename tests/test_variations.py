@@ -148,3 +148,30 @@ def test_every_comparison_in_the_variables_goes_the_way_the_ledger_went(publishe
 
     walk(variables["compare"], [])
     assert checked > 50
+
+
+def test_renamed_categories_reach_the_diagrams_and_headlines(project):
+    """Another council's category names: nothing in the code names Places, People or Corporate."""
+    import json
+
+    import yaml
+
+    from svreport import pipeline
+    from svreport.paths import Project
+
+    config = project / "config" / "rotherham.yml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("  - name: Places\n    label: Rotherham Places\n", "  - name: Neighbourhoods\n"
+                        "    label: Neighbourhoods and Places\n").replace("variants: [Rotherham Places]",
+                                                                       "variants: [Rotherham Places, Places]")
+    config.write_text(text, encoding="utf-8")
+    code, stderr = corpus.run_cli(project, ["run", "--year", "2025", "--no-notebooks", "--force"])
+    assert code == 0, stderr
+    diagrams = json.loads((project / "data" / "processed" / "2025" / "diagrams" / "diagrams.json").read_text())
+    assert [p["label"] for p in diagrams[0]["panels"]] == ["All contracts", "Neighbourhoods", "People", "Corporate"]
+    loaded = Project.load(config)
+    ledger = pipeline.read_ledger(project / "data" / "processed" / "2025" / "figures.csv")
+    table = pipeline.headline_table(ledger, loaded.config)
+    assert "Committed: Neighbourhoods" in set(table["figure"])
+    assert table.loc[table["figure"] == "Committed: Neighbourhoods", "this report"].item() == "£18.3 million"
+    assert yaml.safe_load(config.read_text())["categories"][0]["name"] == "Neighbourhoods"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import matplotlib
@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import formatting  # noqa: E402
+from .config import CouncilConfig  # noqa: E402
 from .metrics import ledger_values  # noqa: E402
 
 CURRENT_COLOUR = "#0072B2"  # Okabe-Ito blue
@@ -80,19 +81,24 @@ FORMATTERS: dict[str, Formatter] = {
 }
 
 
-def _panel(values: dict[str, float], label: str, key: str, formatter: str) -> Panel:
+def _panel(values: dict[str, float], label: str, key: str, formatter: str) -> Panel | None:
+    """A panel for one ledger figure, or None when this year's data has no such figure."""
+    if key not in values:
+        return None
     return Panel(label, values.get(f"previous.{key}"), values[key], formatter)
 
 
-def define_diagrams(ledger, year: int, comparator_year: int | None) -> list[Diagram]:
+def define_diagrams(ledger, year: int, comparator_year: int | None, config: CouncilConfig) -> list[Diagram]:
+    """Diagrams 1-6. Diagrams 1 and 4 have a panel per category of the config; a measure panel whose
+    figure the data lacks is left out, and a diagram left with no panel is not drawn."""
     v = ledger_values(ledger)
     m = formatting.gbp_millions
-    categories = ("places", "people", "corporate")
+    categories = [(c.name, c.name.lower()) for c in config.categories]
     diagrams = [
         Diagram(1, f"Social value committed has reached {m(v['committed.total'])}",
                 "Diagram 1: Total value of social value commitments",
                 (_panel(v, "All contracts", "committed.total", "gbp_m"),
-                 *(_panel(v, c.capitalize(), f"committed.category.{c}", "gbp_m") for c in categories))),
+                 *(_panel(v, name, f"committed.category.{c}", "gbp_m") for name, c in categories))),
         Diagram(2, "Commitments to local skills, employment and the environment",
                 "Diagram 2: Outputs on local skills and employment, and environmental protection",
                 (_panel(v, "Long-term unemployed hired (FTE, NT3)", "committed.measure.NT3.units", "number"),
@@ -108,7 +114,7 @@ def define_diagrams(ledger, year: int, comparator_year: int | None) -> list[Diag
         Diagram(4, f"Validated social value delivered has reached {m(v['delivered.total'])}",
                 "Diagram 4: Social value commitments delivered",
                 (_panel(v, "All contracts", "delivered.total", "gbp_m"),
-                 *(_panel(v, c.capitalize(), f"delivered.category.{c}", "gbp_auto") for c in categories))),
+                 *(_panel(v, name, f"delivered.category.{c}", "gbp_auto") for name, c in categories))),
         Diagram(5, "Local skills, employment and environmental outcomes delivered",
                 "Diagram 5: Local skills and employment, and environmental protection units delivered",
                 (_panel(v, "Local employees hired or retained (FTE, NT1/a/c)", "delivered.group.local_employment.units",
@@ -122,7 +128,8 @@ def define_diagrams(ledger, year: int, comparator_year: int | None) -> list[Diag
                  _panel(v, "Expert business advice hours (NT15)", "delivered.measure.NT15.units", "number"),
                  _panel(v, "Local supply chain (NT18)", "delivered.measure.NT18.value", "gbp"))),
     ]
-    return [_with_alt(d, year, comparator_year) for d in diagrams]
+    kept = [replace(d, panels=tuple(p for p in d.panels if p is not None)) for d in diagrams]
+    return [_with_alt(d, year, comparator_year) for d in kept if d.panels]
 
 
 def _with_alt(diagram: Diagram, year: int, comparator_year: int | None) -> Diagram:
@@ -173,12 +180,13 @@ def draw(diagram: Diagram, year: int, comparator_year: int | None):
     return figure
 
 
-def write_diagrams(ledger, year: int, comparator_year: int | None, folder: Path) -> list[Path]:
+def write_diagrams(ledger, year: int, comparator_year: int | None, folder: Path,
+                   config: CouncilConfig) -> list[Path]:
     """Write diagram_N.svg, diagram_N.png and diagram_N.alt.txt, plus diagrams.json (titles, captions, alt)."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     index = []
-    for diagram in define_diagrams(ledger, year, comparator_year):
+    for diagram in define_diagrams(ledger, year, comparator_year, config):
         figure = draw(diagram, year, comparator_year)
         stem = folder / f"diagram_{diagram.number}"
         with plt.rc_context(STYLE):

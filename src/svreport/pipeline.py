@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from .clean import CleanTables, clean_year
+from .config import CouncilConfig
 from .errors import InputError
-from .metrics import author_figures, compute_ledger, read_ledger, write_ledger
+from .metrics import author_figures, compute_ledger, ledger_values, read_ledger, write_ledger
 from .paths import Project
 from .reference import load_measures
 
@@ -123,7 +124,8 @@ def run_diagrams(stage: Stage) -> list[Path]:
     from .diagrams import write_diagrams
 
     ledger = read_ledger(stage.output_dir / LEDGER)
-    return write_diagrams(ledger, stage.year, stage.comparator, stage.output_dir / "diagrams")
+    return write_diagrams(ledger, stage.year, stage.comparator, stage.output_dir / "diagrams",
+                          stage.config)
 
 
 def publish(staged: Path, final: Path) -> None:
@@ -138,29 +140,27 @@ def publish(staged: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
-HEADLINES = [
-    ("Social value committed", "committed.total", "m"),
-    ("Committed: Places", "committed.category.places", "m"),
-    ("Committed: People", "committed.category.people", "m"),
-    ("Committed: Corporate", "committed.category.corporate", "m"),
-    ("Validated social value delivered", "delivered.total", "million"),
-    ("Delivered: Places", "delivered.category.places", "auto"),
-    ("Delivered: People", "delivered.category.people", "auto"),
-    ("Delivered: Corporate", "delivered.category.corporate", "k"),
-    ("Delivery not yet validated (by the cut-off)", "delivered.pending.value", "million"),
-    ("Excluded pre-policy contracts: validated delivery", "excluded.delivered.total", "m"),
-    ("Contracts with commitments", "committed.contracts", "n"),
-]
+def headlines(config: CouncilConfig) -> list[tuple[str, str, str]]:
+    """(label, ledger key, printed form) of the figures an auditor checks first, for the config's categories."""
+    committed = [(f"Committed: {c.name}", f"committed.category.{c.name.lower()}", "auto") for c in config.categories]
+    delivered = [(f"Delivered: {c.name}", f"delivered.category.{c.name.lower()}", "auto") for c in config.categories]
+    return [("Social value committed", "committed.total", "auto"), *committed,
+            ("Validated social value delivered", "delivered.total", "auto"), *delivered,
+            ("Delivery not yet validated (by the cut-off)", "delivered.pending.value", "auto"),
+            ("Excluded pre-policy contracts: validated delivery", "excluded.delivered.total", "auto"),
+            ("Contracts with commitments", "committed.contracts", "n")]
 
 
-def headline_table(ledger: pd.DataFrame) -> pd.DataFrame:
+def headline_table(ledger: pd.DataFrame, config: CouncilConfig) -> pd.DataFrame:
     """The figures an auditor checks first: previous report, this report, change, all as printed."""
     from . import formatting
 
-    values = dict(zip(ledger["key"], ledger["value"].astype(float), strict=True))
+    values = ledger_values(ledger)
     units = dict(zip(ledger["key"], ledger["unit"], strict=True))
     rows = []
-    for label, key, style in HEADLINES:
+    for label, key, style in headlines(config):
+        if key not in values:
+            continue  # e.g. no excluded contracts in the config
         now = formatting.styles_for(values[key], units[key])[style]
         before = values.get(f"previous.{key}")
         change = values.get(f"change.{key}.abs")
