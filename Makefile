@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksu
 A11Y   := tests/a11y/node_modules/.installed
 DENO   := tests/deno/node_modules/.installed
 YEAR   ?= 2025
+CONFIG ?= config/rotherham.yml
 
 .PHONY: install report test notebooks sample screenshots docs lock clean
 
@@ -27,11 +28,12 @@ $(DENO): tests/deno/package.json
 
 install: $(STAMP)
 
-## Run the pipeline notebooks for the report year (default: 2025 on the bundled sample) and render
+## Run the pipeline notebooks for the report year (default: 2025 on the bundled sample; another council:
+## CONFIG=config/<council>.yml) and render
 ## the report: HTML, PDF and DOCX for the paper and each appendix, and the combined pack PDF.
 report: $(STAMP)
-	@$(BIN)/svreport run --year $(YEAR)
-	@$(BIN)/svreport render --year $(YEAR)
+	@$(BIN)/svreport --config $(CONFIG) run --year $(YEAR)
+	@$(BIN)/svreport --config $(CONFIG) render --year $(YEAR)
 
 ## Unit tests, pipeline and report tests (PDF/UA, axe-core in Chromium), and nbval over the notebooks.
 ## Tests marked `quarto` run Quarto end to end when it is on PATH, and are skipped otherwise.

@@ -95,7 +95,7 @@ def test_falling_unchanged_and_zero_previous_figures_read_right(project):
     assert "Since the 2024 annual report it has fallen from £55.5 million to £32 million, a net decrease of " \
            "£23.5 million or 42%" in text
     assert "commitments on Places contracts was unchanged at £18.3 million;" in text
-    assert "Equipment and resources committed rose from £0 to £178,000, a net increase of £178,000," in text
+    assert "Equipment and resources committed rose from £0 to £178,000, a net increase of £178,000." in text
 
 
 def test_one_spend_year_renders_the_local_spend_paragraph_without_a_comparison(project):

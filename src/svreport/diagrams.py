@@ -75,7 +75,7 @@ OWN_SCALES_NOTE = "Each panel has its own scale: compare the bars within a panel
 
 FORMATTERS: dict[str, Formatter] = {
     "gbp_m": lambda v: formatting.gbp_millions(v),
-    "gbp_auto": lambda v: formatting.gbp_nearest(v, 100) if abs(v) < 1_000_000 else formatting.gbp_millions(v),
+    "gbp_auto": formatting.gbp_auto,  # as the text prints the same figure
     "gbp": formatting.gbp,
     "number": formatting.number,
 }
@@ -97,8 +97,8 @@ def define_diagrams(ledger, year: int, comparator_year: int | None, config: Coun
     diagrams = [
         Diagram(1, f"Social value committed has reached {m(v['committed.total'])}",
                 "Diagram 1: Total value of social value commitments",
-                (_panel(v, "All contracts", "committed.total", "gbp_m"),
-                 *(_panel(v, name, f"committed.category.{c}", "gbp_m") for name, c in categories))),
+                (_panel(v, "All contracts", "committed.total", "gbp_auto"),
+                 *(_panel(v, name, f"committed.category.{c}", "gbp_auto") for name, c in categories))),
         Diagram(2, "Commitments to local skills, employment and the environment",
                 "Diagram 2: Outputs on local skills and employment, and environmental protection",
                 (_panel(v, "Long-term unemployed hired (FTE, NT3)", "committed.measure.NT3.units", "number"),
@@ -113,7 +113,7 @@ def define_diagrams(ledger, year: int, comparator_year: int | None, config: Coun
                  _panel(v, "Local supply chain spend (NT18)", "committed.measure.NT18.value", "gbp_auto"))),
         Diagram(4, f"Validated social value delivered has reached {m(v['delivered.total'])}",
                 "Diagram 4: Social value commitments delivered",
-                (_panel(v, "All contracts", "delivered.total", "gbp_m"),
+                (_panel(v, "All contracts", "delivered.total", "gbp_auto"),
                  *(_panel(v, name, f"delivered.category.{c}", "gbp_auto") for name, c in categories))),
         Diagram(5, "Local skills, employment and environmental outcomes delivered",
                 "Diagram 5: Local skills and employment, and environmental protection units delivered",
