@@ -27,3 +27,17 @@ def run_axe(*files: Path) -> dict:
                          timeout=300)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
+
+
+def struct_elements(node, found: list | None = None) -> list:
+    """Every element of a tagged PDF's structure tree (pikepdf), depth first."""
+    import pikepdf
+
+    found = [] if found is None else found
+    if isinstance(node, pikepdf.Dictionary):
+        if "/S" in node:
+            found.append(node)
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            struct_elements(kid, found)
+    return found

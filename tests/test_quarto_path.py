@@ -22,7 +22,7 @@ import pikepdf
 import pytest
 import yaml
 
-from helpers import run_axe
+from helpers import run_axe, struct_elements
 from svreport.errors import InputError
 from svreport.render import render_report
 from svreport.shortcodes import SHORTCODE, expand
@@ -348,19 +348,9 @@ def test_quarto_pdfs_are_tagged_pdf_ua_with_alt_text(quarto_clone, name):
         assert str(pdf.docinfo["/Title"]).startswith(("Social Value Annual Report", "Appendix"))
         assert 'pdfuaid:part="1"' in pdf.Root.Metadata.read_bytes().decode() or \
             "<pdfuaid:part>1</pdfuaid:part>" in pdf.Root.Metadata.read_bytes().decode()
-        figures = [e for e in _struct_elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
+        figures = [e for e in struct_elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
         if name in ("cabinet-report", "cabinet-pack"):
             assert len(figures) == 6 and all(str(f.get("/Alt", "")).startswith("Bar chart") for f in figures)
-
-
-def _struct_elements(node, found=None):
-    found = [] if found is None else found
-    if isinstance(node, pikepdf.Dictionary):
-        found.append(node)
-        kids = node.get("/K")
-        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
-            _struct_elements(kid, found)
-    return found
 
 
 @QUARTO

@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from helpers import run_axe
+from helpers import run_axe, struct_elements
 from svreport.errors import InputError
 from svreport.render import PACK_NAME, render_report
 
@@ -26,19 +26,6 @@ def test_every_document_in_every_format_plus_the_pack(rendered):
         result.renderer
 
 
-def _struct_elements(node, found):
-    if isinstance(node, pikepdf.Dictionary):
-        if "/S" in node:
-            found.append(node)
-        kids = node.get("/K")
-        if isinstance(kids, pikepdf.Array):
-            for kid in kids:
-                _struct_elements(kid, found)
-        elif isinstance(kids, pikepdf.Dictionary):
-            _struct_elements(kids, found)
-    return found
-
-
 @pytest.mark.parametrize("name", [*DOCUMENTS, "cabinet-pack"])
 def test_pdf_is_tagged_pdf_ua_with_title_language_and_alt_text(rendered, name):
     folder, _ = rendered
@@ -51,7 +38,7 @@ def test_pdf_is_tagged_pdf_ua_with_title_language_and_alt_text(rendered, name):
             assert xmp.get("dc:title") == title
             assert xmp.get("pdfuaid:part") == "1"
         assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
-        elements = _struct_elements(pdf.Root.StructTreeRoot, [])
+        elements = struct_elements(pdf.Root.StructTreeRoot)
         figures = [e for e in elements if e.S == "/Figure"]
         assert all(str(f.get("/Alt", "")).strip() for f in figures), "a figure without alt text"
         width, height = (float(v) for v in pdf.pages[0].MediaBox[2:])

@@ -58,12 +58,22 @@ def gbp_millions(value: float, places: int = 1, word: bool = False) -> str:
     return _signed_money(value, body + (" million" if word else "m"))
 
 
-def gbp_auto(value: float) -> str:
-    """The report's choice for a change in £: millions from £1m, else thousands from £100k, else hundreds."""
-    size = abs(value)
+def money_step(size: float) -> int | None:
+    """The report's money style by size: None for millions (one decimal, from £1m), else the step to round
+    to: thousands from £100k, hundreds below."""
     if round_half_up(size / 1_000_000, 1) >= 1:
-        return gbp_millions(value, 1, word=True)
-    return gbp_nearest(value, 1000 if size >= 100_000 else 100)
+        return None
+    return 1000 if size >= 100_000 else 100
+
+
+def gbp_in_style(value: float, step: int | None) -> str:
+    """Money in a style ``money_step`` chose: '£32 million', '£743,000', '£57,200'."""
+    return gbp_millions(value, 1, word=True) if step is None else gbp_nearest(value, step)
+
+
+def gbp_auto(value: float) -> str:
+    """The report's choice for one sum of money: styled by its own size (``money_step``)."""
+    return gbp_in_style(value, money_step(abs(value)))
 
 
 def number(value: float, places: int = 2) -> str:
@@ -99,10 +109,10 @@ def quantity(value: float, unit: str) -> str:
     return f"{text} {word}".strip()
 
 
-def change_phrase(absolute: float, ratio: float | None, unit: str) -> str:
-    """'a net increase of £4.2 million or 15%'."""
+def change_phrase(absolute: float, ratio: float | None, unit: str, amount: str | None = None) -> str:
+    """'a net increase of £4.2 million or 15%'; ``amount`` prints the change in a style of the caller's."""
     direction = "increase" if absolute >= 0 else "decrease"
-    text = f"a net {direction} of {quantity(abs(absolute), unit)}"
+    text = f"a net {direction} of {amount or quantity(abs(absolute), unit)}"
     return text if ratio is None else f"{text} or {percent(abs(ratio))}"
 
 
@@ -111,10 +121,8 @@ def _pair_styles(previous: float, current: float, unit: str) -> tuple[str, str, 
     '£82,000' / '£794,000', '19' / '21.84' (+ 'FTE'). Returns (previous, current, unit word)."""
     size = max(abs(previous), abs(current))
     if unit in ("GBP", "£"):
-        if round_half_up(size / 1_000_000, 1) >= 1:
-            return gbp_millions(previous, 1, word=True), gbp_millions(current, 1, word=True), ""
-        step = 1000 if size >= 100_000 else 100
-        return gbp_nearest(previous, step), gbp_nearest(current, step), ""
+        step = money_step(size)
+        return gbp_in_style(previous, step), gbp_in_style(current, step), ""
     if unit == "ratio":
         return percent(previous, 1), percent(current, 1), ""
     places = 0 if size >= 100 else 2
@@ -147,12 +155,9 @@ def comparison(previous: float, current: float, unit: str) -> dict[str, str]:
         change = f"a net {'increase' if absolute > 0 else 'decrease'} of {points} percentage points"
     else:
         unchanged = before == after and (ratio is None or round_half_up(abs(ratio) * 100, 1) == 0)
-        change = change_phrase(absolute, ratio, unit)
-        size = max(abs(previous), abs(current))
-        if unit in ("GBP", "£") and round_half_up(size / 1_000_000, 1) < 1:  # the change in the pair's own style
-            step = 1000 if size >= 100_000 else 100
-            change = f"a net {'increase' if absolute >= 0 else 'decrease'} of {gbp_nearest(abs(absolute), step)}"
-            change += f" or {percent(abs(ratio))}" if ratio is not None else ""
+        step = money_step(max(abs(previous), abs(current))) if unit in ("GBP", "£") else None
+        # below £1m the change takes the pair's own step ("£121,000 to £178,000, ... of £57,000")
+        change = change_phrase(absolute, ratio, unit, gbp_in_style(abs(absolute), step) if step else None)
     if absolute == 0 or unchanged:
         forms = {"rose": f"was unchanged at {now}", "risen": f"is unchanged at {now}", "up": f"unchanged at {now}",
                  "change": "no change", "direction": "unchanged"}

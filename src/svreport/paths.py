@@ -76,7 +76,7 @@ class Project:
                 relation = ("is" if output == folder else "is inside" if output.is_relative_to(folder)
                             else "contains")
                 raise InputError(self.config_path, f"field 'paths.processed' ('{self.config.paths.processed}') "
-                                 f"{relation} {what} ({_shown(folder, self.root)}); a run replaces what is in its "
+                                 f"{relation} {what} ({self.shown(folder).as_posix()}); a run replaces what is in its "
                                  "output folder, so that folder must be apart from every input",
                                  expected="an output folder of its own, apart from every input, such as "
                                           "data/processed")
@@ -89,6 +89,10 @@ class Project:
         """Fail early, naming the config field, if a configured folder is missing or outside the project."""
         _ = self.raw_dir, self.reference_dir, self.narrative_dir
         self.processed_dir  # noqa: B018 - checks it stays inside the project
+
+    def shown(self, path: Path) -> Path:
+        """A path as messages show it: relative to the project when inside it."""
+        return path.relative_to(self.root) if path.is_relative_to(self.root) else path
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -113,7 +117,3 @@ class Project:
         self.config.year(year, self.config_path)
         return self.raw_dir / str(year)
 
-
-def _shown(folder: Path, root: Path) -> str:
-    resolved = root.resolve()
-    return folder.relative_to(resolved).as_posix() if folder.is_relative_to(resolved) else str(folder)

@@ -305,6 +305,12 @@ class YearInputs:
     spend: dict[str, RawTable]  # financial year "2023-24" -> table
 
 
+def _names(paths: list[Path]) -> str:
+    """'a.csv and b.csv', or 'a.csv, b.csv and c.csv'."""
+    names = [p.name for p in paths]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def _one_of(year_dir: Path, stem: str) -> Path:
     """The one file named ``stem``.csv or .xlsx, in any case (Excel may save PORTAL_DELIVERY.CSV)."""
     found = sorted(p for p in year_dir.iterdir() if p.name.lower() in (f"{stem}.csv", f"{stem}.xlsx"))
@@ -312,9 +318,8 @@ def _one_of(year_dir: Path, stem: str) -> Path:
         raise InputError(year_dir, f"required file {stem}.csv or {stem}.xlsx is missing",
                          expected="the Social Value Portal export saved in this folder")
     if len(found) > 1:
-        names = [p.name for p in found]
-        listed = f"both {names[0]} and {names[1]}" if len(names) == 2 else f"{', '.join(names[:-1])} and {names[-1]}"
-        raise InputError(year_dir, f"{listed} are present", expected="exactly one of them")
+        both = "both " if len(found) == 2 else ""
+        raise InputError(year_dir, f"{both}{_names(found)} are present", expected="exactly one of them")
     return found[0]
 
 
@@ -347,8 +352,8 @@ def _spend_by_year(year_dir: Path, cutoff: date | None) -> dict[str, Path]:
         by_year.setdefault(financial_year_of(path), []).append(path)
     for financial_year, paths in sorted(by_year.items()):
         if len(paths) > 1:
-            raise InputError(year_dir, f"{' and '.join(p.name for p in paths)} are both spend files for "
-                             f"{financial_year}", expected="one supplier spend file per financial year")
+            raise InputError(year_dir, f"{_names(paths)} are {'both' if len(paths) == 2 else 'all'} spend files "
+                             f"for {financial_year}", expected="one supplier spend file per financial year")
     if not by_year:
         raise InputError(year_dir, "no supplier spend file found", expected="at least one supplier_spend_YYYY-YY.csv")
     if cutoff is not None:

@@ -38,13 +38,11 @@ from .errors import InputError
 from .paths import Project
 from .pipeline import VARIABLES, publish
 from .report_sources import GENERATED, write_report_sources
-from .shortcodes import expand, split_front_matter
+from .shortcodes import document_formats, expand, split_front_matter
 from .yamlio import read_yaml
 
 OUTPUT = Path("_output")
-FORMATS = ("html", "pdf", "docx")
 PACK_NAME = "cabinet-pack.pdf"
-EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx"}
 
 
 @dataclass
@@ -188,16 +186,6 @@ def repeat_docx_header_rows(path: Path) -> None:
 CACHE = ".render-cache.json"
 
 
-def document_formats(source: Path) -> tuple[str, ...]:
-    """The document's own `format:` (e.g. `format: html` for the auditors' page), else all three."""
-    meta, _ = split_front_matter(source.read_text(encoding="utf-8"), source)
-    wanted = meta.get("format")
-    if wanted is None:
-        return FORMATS
-    names = [wanted] if isinstance(wanted, str) else list(wanted)
-    return tuple("pdf" if n == "typst" else n for n in names if n in ("html", "typst", "pdf", "docx"))
-
-
 @dataclass
 class RenderCache:
     """Per-document keys (SHA-256 of expanded sources, style, tools and code). A document whose key is
@@ -240,8 +228,8 @@ class RenderCache:
     def planned(self, source: Path) -> list[Path]:
         """The files one document renders to, in the staging folder."""
         out_dir = self.staging / source.parent.relative_to(self.project.root)
-        return [out_dir / f"{source.stem}.{EXTENSIONS[f]}" for f in ("html", "docx", "pdf")
-                if f in document_formats(source)]
+        return [out_dir / f"{source.stem}.{kind}" for kind in ("html", "docx", "pdf")
+                if kind in document_formats(source)]
 
     def reuse(self, source: Path) -> bool:
         """Copy a document's outputs from the previous render when its key is unchanged."""

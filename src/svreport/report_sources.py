@@ -9,7 +9,6 @@ are written as ``{{< var ... >}}`` shortcodes, so every printed figure still com
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -24,8 +23,8 @@ from .pipeline import LEDGER, VARIABLES
 from .reference import load_mapping, load_measures
 from .narrative import check_markdown_safe, check_no_html
 from .yamlio import load_yaml
-from .shortcodes import (PAGEBREAK, expand, fill_variables, lookup_variable, shift_headings,
-                         split_front_matter, used_variables)
+from .shortcodes import (PAGEBREAK, document_formats, expand, fill_variables, lookup_variable,
+                         shift_headings, split_front_matter, used_variables)
 
 GENERATED = Path("report") / "_generated"
 def _cell(text: object) -> str:
@@ -195,18 +194,14 @@ def auditors_md(project: Project, documents: list[Path], variables: dict, ledger
                           caption="Every figure the report prints, with where it comes from")
 
 
-def _shown(path: Path, root: Path) -> Path:
-    """A path as messages show it: relative to the project when inside it."""
-    return path.relative_to(root) if path.is_relative_to(root) else path
-
-
-def _meta(document: Path) -> dict:
-    return split_front_matter(document.read_text(encoding="utf-8"), document)[0]
-
-
 def printed_documents(documents: list[Path]) -> list[Path]:
     """The paper and its appendices: every document but the auditors' page and the pack."""
-    return [d for d in documents if not _meta(d).get("auditors-page") and not _meta(d).get("pack")]
+    printed = []
+    for document in documents:
+        meta = split_front_matter(document.read_text(encoding="utf-8"), document)[0]
+        if not meta.get("auditors-page") and not meta.get("pack"):
+            printed.append(document)
+    return printed
 
 
 def pack_md(documents: list[Path], variables: dict) -> str:
@@ -215,10 +210,9 @@ def pack_md(documents: list[Path], variables: dict) -> str:
     headings one level down."""
     parts = []
     for document in printed_documents(documents):
-        meta, body = split_front_matter(document.read_text(encoding="utf-8"), document)
-        formats = meta.get("format")
-        if formats is not None and "typst" not in ([formats] if isinstance(formats, str) else list(formats)):
+        if "pdf" not in document_formats(document):
             continue
+        meta, body = split_front_matter(document.read_text(encoding="utf-8"), document)
         title = expand(str(meta.get("title", document.stem)), document, variables, "typst")
         text = shift_headings(expand(body, document, variables, "typst").strip("\n"))
         parts.append(f"{PAGEBREAK['typst']}\n# {title}\n\n{text}\n")
@@ -249,7 +243,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     measures = load_measures(project.reference_dir)
     content = project.narrative_dir
     for path in [*sorted(content.glob("*.md")), *sorted((project.root / "report").glob("*.qmd"))]:
-        check_markdown_safe(path.read_text(encoding="utf-8"), _shown(path, project.root))
+        check_markdown_safe(path.read_text(encoding="utf-8"), project.shown(path))
 
     diagrams = json.loads((processed / "diagrams" / "diagrams.json").read_text(encoding="utf-8"))
     authored = {"priorities": (priorities_md, "priorities.yml"), "equality-screening": (equality_md,
@@ -257,7 +251,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     files = {}
     for name, (make, file) in authored.items():  # the author's YAML text reaches the report as Markdown
         files[name] = make(content / file)
-        check_markdown_safe(files[name], _shown(content / file, project.root),
+        check_markdown_safe(files[name], project.shown(content / file),
                             located_in=(content / file).read_text(encoding="utf-8"))
     files |= {
         "appendix1-table": appendix1_md(ledger, measures),

@@ -44,13 +44,36 @@ def split_front_matter(text: str, source: Path) -> tuple[dict, str]:
     return meta, "\n" * text[: body_start + 1].count("\n") + text[body_start + 1:]
 
 
-def lookup_variable(variables: dict, key: str) -> str | None:
+FORMATS = ("html", "pdf", "docx")
+
+
+def document_formats(source: Path) -> tuple[str, ...]:
+    """The document's own `format:` (e.g. `format: html` for the auditors' page), else all three;
+    Quarto's `typst` is our `pdf`."""
+    wanted = split_front_matter(source.read_text(encoding="utf-8"), source)[0].get("format")
+    if wanted is None:
+        return FORMATS
+    names = [wanted] if isinstance(wanted, str) else list(wanted)
+    return tuple("pdf" if n == "typst" else n for n in names if n in ("html", "typst", "pdf", "docx"))
+
+
+_MISSING = object()
+
+
+def _variable_node(variables: dict, key: str) -> object:
+    """The value or branch at a dotted key, or _MISSING."""
     node: object = variables
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
-            return None
+            return _MISSING
         node = node[part]
-    return None if isinstance(node, dict) else str(node)
+    return node
+
+
+def lookup_variable(variables: dict, key: str) -> str | None:
+    """The printed value at a dotted key; None for a missing key or a branch."""
+    node = _variable_node(variables, key)
+    return None if node is _MISSING or isinstance(node, dict) else str(node)
 
 
 def _line(text: str, match: re.Match) -> int:
@@ -79,12 +102,8 @@ CONDITION_KEY = re.compile(r'\bhas="(?P<key>[^"]*)"')
 
 
 def has_variable(variables: dict, key: str) -> bool:
-    node: object = variables
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
+    """Whether a dotted key exists, as a value or a branch."""
+    return _variable_node(variables, key) is not _MISSING
 
 
 def apply_conditions(text: str, source: Path, variables: dict) -> str:
