@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("config", "data/raw", "data/reference", "expectations", "notebooks", "report/content",
+PROJECT_PARTS = ("config", "data/raw", "data/reference", "expectations", "notebooks", "report/councils", "report/starter",
                  "report/style", "report/prerender.ts", "_quarto.yml", *(f"report/{p.name}" for p in sorted((ROOT / "report").glob("*.qmd"))))
 
 

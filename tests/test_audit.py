@@ -32,7 +32,7 @@ def test_manifest_records_inputs_outputs_parameters_and_versions(published):
     inputs = manifest["inputs"]
     for name in ("config/rotherham.yml", "data/raw/2025/portal_commitments.xlsx", "data/raw/2025/portal_delivery.csv",
                  "data/raw/2025/supplier_spend_2023-24.csv", "data/reference/toms_measures.csv",
-                 "expectations/commitments.json", "notebooks/03_metrics.ipynb", "report/content/author-figures.yml",
+                 "expectations/commitments.json", "notebooks/03_metrics.ipynb", "report/councils/rotherham/2025/author-figures.yml",
                  "data/processed/2024/figures.csv"):
         assert len(inputs[name]) == 64, name
     outputs = manifest["outputs"]

@@ -48,19 +48,15 @@ def _pandoc() -> str:
 
 
 # --- checked everywhere -----------------------------------------------------------------------
-def test_every_include_names_a_file_a_clean_checkout_has():
-    """Quarto expands includes before the pre-render step, so none may name a generated file."""
-    tracked = _tracked_files()
-    sources = sorted([*(ROOT / "report").glob("*.qmd"), *(ROOT / "report" / "content").rglob("*.md")])
-    assert sources
-    found = []
-    for source in sources:
-        for match in SHORTCODE.finditer(source.read_text(encoding="utf-8")):
-            if match.group(1) == "include":
-                target = (source.parent / match.group(2)).resolve().relative_to(ROOT).as_posix()
-                found.append(target)
-                assert target in tracked, f"{source.name} includes {target}, which a clean checkout does not have"
-    assert "report/content/case-studies.md" in found
+def test_shared_documents_use_generated_content_not_includes():
+    """Quarto expands includes before the pre-render step, so the shared documents include nothing: the
+    year's narrative and author files reach them as generated content."""
+    sources = sorted((ROOT / "report").glob("*.qmd"))
+    assert len(sources) == 8
+    kinds = {match.group(1) for source in sources for match in SHORTCODE.finditer(source.read_text(encoding="utf-8"))}
+    assert kinds == {"var", "generated"}
+    paper = (ROOT / "report" / "cabinet-report.qmd").read_text(encoding="utf-8")
+    assert "{{< generated paper >}}" in paper
 
 
 def test_including_generated_content_is_refused_with_the_shortcode_to_use(sample_run):
@@ -88,9 +84,12 @@ def test_quarto_config_names_files_that_exist():
 def test_every_generated_shortcode_names_content_the_pipeline_writes(rendered):
     folder, _ = rendered
     generated = folder.parents[1] / "report" / "_generated"
-    names = {m.group(2) for qmd in (ROOT / "report").glob("*.qmd")
-             for m in SHORTCODE.finditer(qmd.read_text(encoding="utf-8")) if m.group(1) == "generated"}
-    assert {"appendix1-table", "diagram-1", "cabinet-pack", "auditors-table", "renderer"} <= names
+    sources = [*(ROOT / "report").glob("*.qmd"), *(ROOT / "report" / "councils").rglob("*.md"),
+               *(ROOT / "report" / "starter").glob("*.md")]
+    names = {m.group(2) for source in sources
+             for m in SHORTCODE.finditer(source.read_text(encoding="utf-8")) if m.group(1) == "generated"}
+    assert {"appendix1-table", "diagram-1", "cabinet-pack", "auditors-table", "renderer", "paper",
+            "committed-measures"} <= names
     assert sorted(n for n in names if not (generated / f"{n}.md").is_file()) == []
     # figures are filled in before Quarto sees the file: its shortcode inserts plain Markdown
     assert not [p.name for p in generated.glob("*.md") if "{{<" in p.read_text(encoding="utf-8")]
@@ -385,7 +384,7 @@ def test_a_quarto_failure_keeps_the_last_output(quarto_clone):
 
 
 @pytest.mark.parametrize(("file", "text", "message"), [
-    ("report/content/case-studies.md", "\nSee [x](javascript:alert(1)).\n", "the link address 'javascript:alert(1)'"),
+    ("report/councils/rotherham/2025/case-studies.md", "\nSee [x](javascript:alert(1)).\n", "the link address 'javascript:alert(1)'"),
     ("report/appendix-3.qmd", "\n```{=typst}\n#place(center)[DRAFT]\n```\n", "raw typst content '#place(center)[DRAFT]'"),
     ("report/appendix-3.qmd", "\n{{< include /etc/hostname >}}\n", "the include '/etc/hostname' reaches outside"),
 ])
@@ -424,30 +423,15 @@ Nested and shown.
 """
 
 
-def test_conditional_text_is_the_same_under_quarto_and_pandoc(rendered):
-    """report/style/conditions.lua (Quarto) and shortcodes.apply_conditions (pandoc path) agree."""
-    import yaml
-
+def test_conditional_text_follows_the_variables():
+    """.when-data / .unless-data are resolved in the narrative before either render path sees it."""
     from svreport.shortcodes import apply_conditions
 
-    folder, _ = rendered
-    report = folder.parents[1] / "report"
-    variables = json.loads((report / "_generated" / "variables.json").read_text(encoding="utf-8"))
-    assert variables == yaml.safe_load((folder.parents[1] / "_variables.yml").read_text(encoding="utf-8"))
-    for label, tree in (("with a comparator", variables), ("first year", {k: v for k, v in variables.items()
-                                                                          if k != "compare"})):
-        json_path = report / "_generated" / "variables.json"
-        json_path.write_text(json.dumps(tree), encoding="utf-8")
-        try:
-            quarto_like = subprocess.run([_pandoc(), "--to", "html", "--lua-filter",
-                                          str(report / "style" / "conditions.lua")], input=CONDITIONAL,
-                                         capture_output=True, text=True, check=True,
-                                         env={**os.environ, "SVREPORT_DOC_DIR": str(report)}).stdout
-        finally:
-            json_path.write_text(json.dumps(variables, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-        ours = subprocess.run([_pandoc(), "--to", "html"], input=apply_conditions(CONDITIONAL, report / "x.qmd", tree),
+    variables = {"committed": {"total": {"m": "£32m"}}, "compare": {"committed": {"total": {"rose": "rose"}}}}
+    for label, tree in (("with a comparator", variables), ("first year", {"committed": variables["committed"]})):
+        ours = subprocess.run([_pandoc(), "--to", "html"], input=apply_conditions(CONDITIONAL, Path("x.md"), tree),
                               capture_output=True, text=True, check=True).stdout
-        assert quarto_like == ours, label
         assert ("comparator" in ours) == (label == "with a comparator") and ("without one" in ours) != (
             label == "with a comparator")
         assert "Never shown" not in ours and "Always shown" in ours and "Nested and shown" in ours
+        assert "when-data" not in ours and "unless-data" not in ours

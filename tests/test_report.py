@@ -171,7 +171,7 @@ def test_rendering_is_byte_identical(rendered, sample_run):
 
 def test_raw_html_in_narrative_is_refused(sample_run):
     stage, _ = sample_run
-    case_studies = stage.project.narrative_dir / "case-studies.md"
+    case_studies = stage.project.narrative_dir(2025) / "case-studies.md"
     original = case_studies.read_text(encoding="utf-8")
     output = stage.project.root / "_output"
     before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
@@ -179,7 +179,7 @@ def test_raw_html_in_narrative_is_refused(sample_run):
         case_studies.write_text(original + "\nA quote.\n<script>alert('x')</script>\n", encoding="utf-8")
         with pytest.raises(InputError) as error:
             render_report(stage.project, 2025, engine="pandoc")
-        assert str(error.value).startswith("report/content/case-studies.md, row ")
+        assert str(error.value).startswith("report/councils/rotherham/2025/case-studies.md, row ")
         assert "<script>" in str(error.value)
     finally:
         case_studies.write_text(original, encoding="utf-8")

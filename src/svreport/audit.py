@@ -67,10 +67,11 @@ def _copy_inputs(project: Project, target: Path, years: list[int]) -> Project:
     for folder in ("expectations", "notebooks"):
         shutil.copytree(project.root / folder, target / folder,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "kernel-*"))
-    author = project.folder(paths.narrative, "narrative", must_exist=False) / "author-figures.yml"
-    if author.exists():
-        (target / paths.narrative).mkdir(parents=True)
-        shutil.copyfile(author, target / paths.narrative / author.name)
+    for year in years:
+        author, copied = project.author_figures_file(year), copy.author_figures_file(year)
+        if author.exists() and author.resolve() != copied.resolve():  # an absolute narrative path is shared
+            copied.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(author, copied)
     return copy
 
 

@@ -139,10 +139,9 @@ def run_benchmarks(project: Project, year: int = 2025, scales: tuple[int, ...] =
         say("notebook kernel start")
         results["kernel_start"] = _kernel_start(Path(scratch))
         say("narrative-only change: one sentence of the paper edited, then make report")
-        paper = work / "report" / "cabinet-report.qmd"
-        text = paper.read_text(encoding="utf-8")
-        paper.write_text(text.replace("Progress has continued since the last annual report.",
-                                      "Progress has continued steadily since the last annual report.", 1),
+        paper = Project.load(work / project.config_path.relative_to(project.root)).narrative_dir(year) / \
+            "cabinet-report.md"
+        paper.write_text(paper.read_text(encoding="utf-8") + "\nOne sentence added by the benchmark.\n",
                          encoding="utf-8")
         results["narrative_run"] = measure(["run", "--year", str(year)], work)
         results["narrative_render"] = measure(["render", "--year", str(year)], work, t / "narrative-render.json")

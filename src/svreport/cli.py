@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from .errors import InputError, InputErrors
@@ -187,6 +188,57 @@ def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new_narrative(args: argparse.Namespace) -> int:
+    """Start a report year's narrative folder from the latest earlier year's, or the starter."""
+    from .starter import new_narrative
+
+    project = Project.load(args.config)
+    folder, source = new_narrative(project, args.year)
+    print(f"Wrote {_show(folder)}/ ({source}): edit its files, then run `make report YEAR={args.year}`.")
+    return 0
+
+
+def _cutoff(text: str) -> tuple[int, date]:
+    year, _, cutoff = text.partition(":")
+    try:
+        return _year(year), date.fromisoformat(cutoff)
+    except (argparse.ArgumentTypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"'{text}' is not YEAR:CUT-OFF such as 2025:2024-11-30") from None
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date such as 2019-12-01") from None
+
+
+def cmd_new_council(args: argparse.Namespace) -> int:
+    """Write a council's config from its exports (unless it exists) and a starter narrative per report year."""
+    from .starter import CouncilDetails, new_council, parse_postcodes
+
+    wanted = [args.name, args.area, args.policy_start, args.year, args.local_postcodes]
+    details = None
+    if any(wanted):
+        missing = [flag for flag, value in zip(("--name", "--area", "--policy-start", "--year", "--local-postcodes"),
+                                               wanted, strict=True) if not value]
+        if missing:
+            raise InputError(args.config, f"a new config needs {', '.join(missing)} as well",
+                             expected="all of --name, --area, --policy-start, --year and --local-postcodes")
+        details = CouncilDetails(args.name, args.short_name or f"{args.area} Council", args.area, args.policy_start,
+                                 dict(args.year), parse_postcodes(args.local_postcodes), args.raw)
+    config, folders = new_council(Path(args.config), details)
+    if config:
+        print(f"Wrote {_show(config.resolve())}: check every value (categories come from the exports).")
+    for folder, source in folders:
+        print(f"Wrote {_show(folder)}/ ({source}).")
+    if not config and not folders:
+        print("Every report year in the config already has a narrative folder; nothing written.")
+    years = sorted(Project.load(args.config).config.report_years)
+    print(f"Next: make report CONFIG={args.config} YEAR={years[0]}")
+    return 0
+
+
 def _write_json(path: str, data: object) -> None:
     import json
 
@@ -255,6 +307,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = commands.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     refresh.set_defaults(handler=cmd_refresh_notebooks)
+
+    narrative = commands.add_parser("new-narrative", help="start a report year's narrative folder (a copy of the "
+                                    "latest earlier year's, or the starter)")
+    narrative.add_argument("--year", type=_year, required=True)
+    narrative.set_defaults(handler=cmd_new_narrative)
+
+    council = commands.add_parser(
+        "new-council", help="write a council's config from its exports and a starter narrative for each year",
+        description="With --config naming a config that exists: write the starter narrative for each report "
+                    "year that has none. Otherwise write the config first, from the options below and the "
+                    "categories in the exports (data/raw/<year>/).")
+    council.add_argument("--name", help='full name, e.g. "Barnsley Metropolitan Borough Council"')
+    council.add_argument("--short-name", help='e.g. "Barnsley Council" (default: AREA Council)')
+    council.add_argument("--area", help="the borough as the narrative names it, e.g. Barnsley")
+    council.add_argument("--policy-start", type=_date, help="date the Social Value Policy took effect (YYYY-MM-DD)")
+    council.add_argument("--year", type=_cutoff, action="append",
+                         help="a report year and its cut-off, YEAR:YYYY-MM-DD (repeat for each year)")
+    council.add_argument("--local-postcodes", help='postcode districts or sectors counted as local, e.g. "S70, S71, S75 1"')
+    council.add_argument("--raw", default="data/raw", help="the exports folder, relative to the project (default: %(default)s)")
+    council.set_defaults(handler=cmd_new_council)
 
     inspect = commands.add_parser("inspect", help="read a year's input files and summarise them")
     inspect.add_argument("--year", type=_year, required=True)

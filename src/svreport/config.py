@@ -32,7 +32,7 @@ class Paths(_Strict):
     raw: str = "data/raw"
     processed: str = "data/processed"
     reference: str = "data/reference"
-    narrative: str = "report/content"
+    narrative: str = "report/narrative"  # the council's report folder: <narrative>/<year>/ per report
 
 
 class ReportYear(_Strict):
@@ -43,10 +43,15 @@ class ReportYear(_Strict):
 
 
 class Category(_Strict):
-    name: str = Field(pattern=r"^[A-Z][A-Za-z]+$")
+    name: str = Field(pattern=r"^[A-Z][A-Za-z0-9 '&,-]*[A-Za-z0-9]$", description="as the report prints it")
     label: str
-    covers: str
+    covers: str = ""
     variants: list[str] = Field(default_factory=list, description="other spellings seen in exports")
+
+    @property
+    def key(self) -> str:
+        """The name in ledger keys: 'Places' -> places, "Children's Services" -> children_s_services."""
+        return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
 
 
 class ExcludedContract(_Strict):
@@ -60,6 +65,23 @@ class MeasureGroup(_Strict):
     measures: list[Annotated[str, Field(pattern=MEASURE_CODE)]] = Field(min_length=1)
 
 
+DIAGRAM_FIGURE = r"^(committed|delivered)\.(measure\.NT\d+[a-z]?|group\.[a-z][a-z0-9_]*)\.(units|value)$"
+CONFIGURABLE_DIAGRAMS = (2, 3, 5, 6)  # 1 and 4 are always the total and the categories
+
+
+class DiagramPanel(_Strict):
+    label: str = Field(min_length=1)
+    figure: str = Field(pattern=DIAGRAM_FIGURE, description="a ledger key, e.g. committed.measure.NT3.units")
+    style: str | None = Field(default=None, pattern=r"^(number|number_auto|gbp|gbp_auto)$",
+                              description="how the bar's label prints; default: number for units, gbp_auto for £")
+
+
+class DiagramDefinition(_Strict):
+    title: str = Field(min_length=1)
+    caption: str = Field(min_length=1)
+    panels: list[DiagramPanel] = Field(min_length=1, max_length=6)
+
+
 class CouncilConfig(_Strict):
     council: Council
     paths: Paths = Paths()
@@ -69,6 +91,9 @@ class CouncilConfig(_Strict):
     local_postcode_prefixes: list[str] = Field(min_length=1)
     excluded_contracts: list[ExcludedContract] = Field(default_factory=list)
     measure_groups: dict[str, MeasureGroup] = Field(default_factory=dict)
+    # Diagrams 2, 3, 5 and 6: the council's choice of figures; a diagram not listed shows the largest
+    # measures of the year by TOMs theme (see diagrams.py).
+    diagrams: dict[int, DiagramDefinition] = Field(default_factory=dict)
 
     @field_validator("local_postcode_prefixes")
     @classmethod
@@ -95,9 +120,21 @@ class CouncilConfig(_Strict):
                 )
             if entry.comparator is not None and entry.comparator >= year:
                 raise ValueError(f"report_years.{year}.comparator must be an earlier year")
+        for number, diagram in self.diagrams.items():
+            if number not in CONFIGURABLE_DIAGRAMS:
+                raise ValueError(f"diagrams.{number}: only diagrams {', '.join(map(str, CONFIGURABLE_DIAGRAMS))} are "
+                                 "set in the config (1 and 4 show the total and each category)")
+            for index, panel in enumerate(diagram.panels):
+                group = panel.figure.split(".")[2] if ".group." in panel.figure else None
+                if group is not None and group not in self.measure_groups:
+                    raise ValueError(f"diagrams.{number}.panels.{index}.figure names measure group '{group}', which "
+                                     "is not under measure_groups")
         names = [c.name for c in self.categories]
         if len(set(names)) != len(names):
             raise ValueError(f"categories: names must be unique, got {names}")
+        keys = [c.key for c in self.categories]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"categories: names must differ in more than spacing and punctuation, got {names}")
         return self
 
     @field_validator("categories")

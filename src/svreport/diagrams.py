@@ -1,5 +1,8 @@
 """Diagrams 1-6 of the Cabinet paper, drawn from the ledger with matplotlib.
 
+Diagrams 1 and 4 show the total and each of the config's categories; 2, 3, 5 and 6 show the
+figures the config's ``diagrams:`` names, or the year's largest measures by TOMs theme.
+
 Each diagram compares this report with the previous one, carries a headline title and
 direct labels (no legend hunting), uses the Okabe-Ito colour-blind-safe palette, and comes
 with alt text generated from the same figures. SVG output is byte-identical on rerun
@@ -78,6 +81,7 @@ FORMATTERS: dict[str, Formatter] = {
     "gbp_auto": formatting.gbp_auto,  # as the text prints the same figure
     "gbp": formatting.gbp,
     "number": formatting.number,
+    "number_auto": formatting.number_auto,  # as the text prints units ("218", "2.84")
 }
 
 
@@ -88,46 +92,87 @@ def _panel(values: dict[str, float], label: str, key: str, formatter: str) -> Pa
     return Panel(label, values.get(f"previous.{key}"), values[key], formatter)
 
 
-def define_diagrams(ledger, year: int, comparator_year: int | None, config: CouncilConfig) -> list[Diagram]:
-    """Diagrams 1-6. Diagrams 1 and 4 have a panel per category of the config; a measure panel whose
-    figure the data lacks is left out, and a diagram left with no panel is not drawn."""
+def _style_for(key: str, units: dict[str, str]) -> str:
+    """Money in the text's style; counts of units as numbers."""
+    return "gbp_auto" if key.endswith(".value") or units.get(key) == "GBP" else "number"
+
+
+def _short(title: str, limit: int = 64) -> str:
+    """A measure's title cut at a word to fit a panel's heading."""
+    if len(title) <= limit:
+        return title
+    return title[: title.rfind(" ", 0, limit - 1)].rstrip(",:;") + "…"
+
+
+# Diagrams 2, 3, 5 and 6 when the config does not set them: the year's largest measures by proxy value,
+# Jobs-theme measures in 2 and 5, the other themes' in 3 and 6.
+DEFAULT_MEASURE_DIAGRAMS = {
+    2: ("committed", True, "The largest commitments to jobs and skills",
+        "Diagram 2: The largest commitments under the Jobs theme, each in its own units"),
+    3: ("committed", False, "The largest commitments under the other TOMs themes",
+        "Diagram 3: The largest commitments under the {themes} themes"),
+    5: ("delivered", True, "The largest outcomes delivered for jobs and skills",
+        "Diagram 5: The largest outcomes delivered under the Jobs theme, each in its own units"),
+    6: ("delivered", False, "The largest outcomes delivered under the other TOMs themes",
+        "Diagram 6: The largest outcomes delivered under the {themes} themes"),
+}
+PANELS_PER_DEFAULT_DIAGRAM = 4
+JOBS_THEME = "Jobs"
+
+
+def _default_diagram(number: int, v: dict[str, float], units: dict[str, str], measures) -> Diagram:
+    stage, jobs, title, caption = DEFAULT_MEASURE_DIAGRAMS[number]
+    chosen = []
+    for code, measure in measures.iterrows():
+        if (str(measure["theme"]) == JOBS_THEME) != jobs:
+            continue
+        value, amount = v.get(f"{stage}.measure.{code}.value", 0.0), v.get(f"{stage}.measure.{code}.units", 0.0)
+        if value or amount:
+            chosen.append((-value, code, measure))
+    chosen = sorted(chosen, key=lambda item: (item[0], item[1]))[:PANELS_PER_DEFAULT_DIAGRAM]
+    panels = []
+    for _, code, measure in chosen:
+        key = f"{stage}.measure.{code}.units"
+        if units.get(key) == "GBP":
+            key = f"{stage}.measure.{code}.value"
+        style = "gbp_auto" if key.endswith(".value") else "number_auto"  # as measures_md prints them
+        panels.append(_panel(v, f"{_short(str(measure['title']))} ({code})", key, style))
+    themes = sorted({str(m["theme"]) for _, _, m in chosen})
+    named = ", ".join(themes[:-1]) + f" and {themes[-1]}" if len(themes) > 1 else "".join(themes)
+    return Diagram(number, title, caption.format(themes=named), tuple(panels))
+
+
+def define_diagrams(ledger, year: int, comparator_year: int | None, config: CouncilConfig,
+                    measures) -> list[Diagram]:
+    """Diagrams 1-6. Diagrams 1 and 4 have a panel for the total and for each category of the config;
+    2, 3, 5 and 6 are the config's (``diagrams:``) or, where it sets none, the year's largest measures
+    (``DEFAULT_MEASURE_DIAGRAMS``). A panel whose figure the data lacks is left out, and a diagram left
+    with no panel is not drawn."""
     v = ledger_values(ledger)
+    units = dict(zip(ledger["key"], ledger["unit"], strict=True))
     m = formatting.gbp_millions
-    categories = [(c.name, c.name.lower()) for c in config.categories]
-    diagrams = [
-        Diagram(1, f"Social value committed has reached {m(v['committed.total'])}",
-                "Diagram 1: Total value of social value commitments",
-                (_panel(v, "All contracts", "committed.total", "gbp_auto"),
-                 *(_panel(v, name, f"committed.category.{c}", "gbp_auto") for name, c in categories))),
-        Diagram(2, "Commitments to local skills, employment and the environment",
-                "Diagram 2: Outputs on local skills and employment, and environmental protection",
-                (_panel(v, "Long-term unemployed hired (FTE, NT3)", "committed.measure.NT3.units", "number"),
-                 _panel(v, "Training weeks (NT9)", "committed.measure.NT9.units", "number"),
-                 _panel(v, "Hours supporting people into work (NT7/NT11)", "committed.group.support_into_work.units",
-                        "number"),
-                 _panel(v, "Tonnes CO2e to be saved (NT31)", "committed.measure.NT31.units", "number"))),
-        Diagram(3, "Commitments to voluntary groups and the local supply chain",
-                "Diagram 3: Support to local VCS groups and local spend on supply chain contracts",
-                (_panel(v, "Equipment and resources for VCSEs (NT16)", "committed.measure.NT16.value", "gbp_auto"),
-                 _panel(v, "Monetary donations (NT28)", "committed.measure.NT28.value", "gbp_auto"),
-                 _panel(v, "Local supply chain spend (NT18)", "committed.measure.NT18.value", "gbp_auto"))),
-        Diagram(4, f"Validated social value delivered has reached {m(v['delivered.total'])}",
-                "Diagram 4: Social value commitments delivered",
-                (_panel(v, "All contracts", "delivered.total", "gbp_auto"),
-                 *(_panel(v, name, f"delivered.category.{c}", "gbp_auto") for name, c in categories))),
-        Diagram(5, "Local skills, employment and environmental outcomes delivered",
-                "Diagram 5: Local skills and employment, and environmental protection units delivered",
-                (_panel(v, "Local employees hired or retained (FTE, NT1/a/c)", "delivered.group.local_employment.units",
-                        "number"),
-                 _panel(v, "Apprenticeship weeks (NT10)", "delivered.measure.NT10.units", "number"),
-                 _panel(v, "Support into work, £ (NT7/NT11)", "delivered.group.support_into_work.value", "gbp"),
-                 _panel(v, "Tonnes CO2e saved (NT31)", "delivered.measure.NT31.units", "number"))),
-        Diagram(6, "Support for voluntary groups and local spend delivered",
-                "Diagram 6: Support for VCSE and community groups delivered, with local spend",
-                (_panel(v, "Equipment and resources donated (NT16)", "delivered.measure.NT16.value", "gbp_auto"),
-                 _panel(v, "Expert business advice hours (NT15)", "delivered.measure.NT15.units", "number"),
-                 _panel(v, "Local supply chain (NT18)", "delivered.measure.NT18.value", "gbp"))),
-    ]
+    categories = [(c.name, c.key) for c in config.categories]
+    totals = {
+        1: Diagram(1, f"Social value committed has reached {m(v['committed.total'])}",
+                   "Diagram 1: Total value of social value commitments",
+                   (_panel(v, "All contracts", "committed.total", "gbp_auto"),
+                    *(_panel(v, name, f"committed.category.{c}", "gbp_auto") for name, c in categories))),
+        4: Diagram(4, f"Validated social value delivered has reached {m(v['delivered.total'])}",
+                   "Diagram 4: Social value commitments delivered",
+                   (_panel(v, "All contracts", "delivered.total", "gbp_auto"),
+                    *(_panel(v, name, f"delivered.category.{c}", "gbp_auto") for name, c in categories))),
+    }
+    diagrams = []
+    for number in range(1, 7):
+        if number in totals:
+            diagrams.append(totals[number])
+        elif number in config.diagrams:
+            chosen = config.diagrams[number]
+            diagrams.append(Diagram(number, chosen.title, chosen.caption, tuple(
+                _panel(v, panel.label, panel.figure, panel.style or _style_for(panel.figure, units))
+                for panel in chosen.panels)))
+        else:
+            diagrams.append(_default_diagram(number, v, units, measures))
     kept = [replace(d, panels=tuple(p for p in d.panels if p is not None)) for d in diagrams]
     return [_with_alt(d, year, comparator_year) for d in kept if d.panels]
 
@@ -181,12 +226,12 @@ def draw(diagram: Diagram, year: int, comparator_year: int | None):
 
 
 def write_diagrams(ledger, year: int, comparator_year: int | None, folder: Path,
-                   config: CouncilConfig) -> list[Path]:
+                   config: CouncilConfig, measures) -> list[Path]:
     """Write diagram_N.svg, diagram_N.png and diagram_N.alt.txt, plus diagrams.json (titles, captions, alt)."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     index = []
-    for diagram in define_diagrams(ledger, year, comparator_year, config):
+    for diagram in define_diagrams(ledger, year, comparator_year, config, measures):
         figure = draw(diagram, year, comparator_year)
         stem = folder / f"diagram_{diagram.number}"
         with plt.rc_context(STYLE):

@@ -47,8 +47,8 @@ def input_groups(project: Project, year: int) -> dict[str, tuple[Path, list[Path
         "expectations": (root / "expectations", sorted((root / "expectations").glob("*.json"))),
         "notebooks": (root / "notebooks", sorted((root / "notebooks").glob("*.ipynb"))),
     }
-    narrative = project.folder(project.config.paths.narrative, "narrative", must_exist=False)
-    groups["author"] = (narrative, [p for p in [narrative / "author-figures.yml"] if p.exists()])
+    author = project.author_figures_file(year)
+    groups["author"] = (author.parent, [author] if author.exists() else [])
     comparator = project.config.year(year).comparator
     if comparator is not None:
         folder = project.processed_dir / str(comparator)

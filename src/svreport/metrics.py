@@ -88,9 +88,9 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measur
     ]:
         ledger.add(f"{stage}.total", frame[value].sum(), "GBP", f"Social value {what}, excluded contracts left out")
         categories = _category_of(frame, tables)
-        for category in config.category_names():
-            ledger.add(f"{stage}.category.{category.lower()}", frame.loc[categories == category, value].sum(), "GBP",
-                       f"Social value {what}: {category} contracts")
+        for category in config.categories:
+            ledger.add(f"{stage}.category.{category.key}", frame.loc[categories == category.name, value].sum(),
+                       "GBP", f"Social value {what}: {category.name} contracts")
         by_measure = frame.groupby("measure_id")[[units, value]].sum()
         for code in measures.index:
             measure_units, measure_value = (by_measure.loc[code] if code in by_measure.index else (0.0, 0.0))
@@ -120,7 +120,8 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measur
                "Delivery rows for periods ending after the cut-off (not counted)")
 
     _shares(ledger, config, measures)
-    _excluded(ledger, counted, measures)
+    if config.excluded_contracts:  # no keys at all for a council that excludes nothing
+        _excluded(ledger, counted, measures)
     _local_spend(ledger, tables)
     frame = ledger.frame()
     if comparator is not None:
@@ -138,7 +139,7 @@ def _category_of(frame: pd.DataFrame, tables: CleanTables) -> pd.Series:
 
 def _shares(ledger: _Ledger, config: CouncilConfig, measures: pd.DataFrame) -> None:
     values = {row["key"]: row["value"] for row in ledger.rows}
-    suffixes = ["total", *(f"category.{c.lower()}" for c in config.category_names()),
+    suffixes = ["total", *(f"category.{c.key}" for c in config.categories),
                 *(f"measure.{m}.value" for m in measures.index)]
     for suffix in suffixes:
         committed = values[f"committed.{suffix}"]

@@ -12,6 +12,7 @@ from .errors import InputError
 
 DEFAULT_CONFIG = Path("config/rotherham.yml")
 LOCK_FILE = ".svreport.lock"
+AUTHOR_FIGURES = "author-figures.yml"
 
 
 def project_root_of(config_path: Path) -> Path:
@@ -82,12 +83,29 @@ class Project:
                                           "data/processed")
 
     @property
-    def narrative_dir(self) -> Path:
+    def narrative_root(self) -> Path:
+        """The council's report folder: one folder of narrative and author files per report year."""
         return self.folder(self.config.paths.narrative, "narrative")
+
+    def narrative_dir(self, year: int) -> Path:
+        """The year's narrative and author files (``<narrative>/<year>/``)."""
+        folder = self.narrative_root / str(year)
+        if not folder.is_dir():
+            earlier = sorted(int(p.name) for p in self.narrative_root.iterdir() if p.is_dir() and p.name.isdigit()
+                             and int(p.name) < year)
+            start = (f"svreport new-narrative --year {year}` (it copies {earlier[-1]}'s folder for you to edit)"
+                     if earlier else f"svreport new-narrative --year {year}` (it writes the starter narrative)")
+            raise InputError(self.shown(folder), f"the {year} report has no narrative folder",
+                             expected=f"a folder of the year's narrative and author files: run `{start}")
+        return folder
+
+    def author_figures_file(self, year: int) -> Path:
+        """The year's author figures (optional: a run before the narrative is written has none)."""
+        return self.folder(self.config.paths.narrative, "narrative", must_exist=False) / str(year) / AUTHOR_FIGURES
 
     def check_folders(self) -> None:
         """Fail early, naming the config field, if a configured folder is missing or outside the project."""
-        _ = self.raw_dir, self.reference_dir, self.narrative_dir
+        _ = self.raw_dir, self.reference_dir, self.narrative_root
         self.processed_dir  # noqa: B018 - checks it stays inside the project
 
     def shown(self, path: Path) -> Path:

@@ -111,7 +111,7 @@ def run_metrics(stage: Stage) -> pd.DataFrame:
     tables = CleanTables.read(stage.output_dir)
     measures = stage.measures()
     ledger = compute_ledger(tables, stage.config, stage.year, measures, comparator_ledger(stage))
-    ledger = pd.concat([ledger, author_figures(stage.project.narrative_dir / "author-figures.yml")],
+    ledger = pd.concat([ledger, author_figures(stage.project.author_figures_file(stage.year))],
                        ignore_index=True)
     write_ledger(ledger, stage.output_dir / LEDGER)
     write_variables(build_variables(ledger, stage.config, stage.year), stage.output_dir / VARIABLES)
@@ -125,7 +125,7 @@ def run_diagrams(stage: Stage) -> list[Path]:
 
     ledger = read_ledger(stage.output_dir / LEDGER)
     return write_diagrams(ledger, stage.year, stage.comparator, stage.output_dir / "diagrams",
-                          stage.config)
+                          stage.config, stage.measures())
 
 
 def publish(staged: Path, final: Path) -> None:
@@ -142,8 +142,8 @@ def publish(staged: Path, final: Path) -> None:
 
 def headlines(config: CouncilConfig) -> list[tuple[str, str, str]]:
     """(label, ledger key, printed form) of the figures an auditor checks first, for the config's categories."""
-    committed = [(f"Committed: {c.name}", f"committed.category.{c.name.lower()}", "auto") for c in config.categories]
-    delivered = [(f"Delivered: {c.name}", f"delivered.category.{c.name.lower()}", "auto") for c in config.categories]
+    committed = [(f"Committed: {c.name}", f"committed.category.{c.key}", "auto") for c in config.categories]
+    delivered = [(f"Delivered: {c.name}", f"delivered.category.{c.key}", "auto") for c in config.categories]
     return [("Social value committed", "committed.total", "auto"), *committed,
             ("Validated social value delivered", "delivered.total", "auto"), *delivered,
             ("Delivery not yet validated (by the cut-off)", "delivered.pending.value", "auto"),

@@ -1,9 +1,10 @@
-"""Generated report sources: the Markdown the report's ``{{< include >}}`` shortcodes pull in.
+"""Generated report sources: the Markdown the report's ``{{< generated >}}`` shortcodes insert.
 
 Written to ``report/_generated/`` from the pipeline's outputs (diagrams, ledger, reference
-data) and from the author's YAML files in ``report/content/``. Figures in generated tables
-are written as ``{{< var ... >}}`` shortcodes, so every printed figure still comes from
-``_variables.yml``. Author text is checked for raw HTML before it reaches the report.
+data) and from the year's narrative and author files in the council's report folder
+(``<paths.narrative>/<year>/``). Figures are written as ``{{< var ... >}}`` shortcodes and
+filled in from ``_variables.yml``, so every printed figure still comes from the ledger.
+Author text is checked (no HTML, no raw blocks) before it reaches the report.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ import yaml
 
 from .errors import InputError
 from .formatting import UNIT_WORDS
-from .metrics import UNIT_CODES
+from .metrics import UNIT_CODES, ledger_values
 from .paths import Project
 from .pipeline import LEDGER, VARIABLES
 from .reference import load_mapping, load_measures
 from .narrative import check_markdown_safe, check_no_html
 from .yamlio import load_yaml
-from .shortcodes import (PAGEBREAK, document_formats, expand, fill_variables, lookup_variable,
-                         shift_headings, split_front_matter, used_variables)
+from .shortcodes import (PAGEBREAK, SHORTCODE, conditional_block_lines, document_formats, expand, expand_includes, fill_variables,
+                         has_variable, lookup_variable, shift_headings, split_front_matter, used_variables)
 
 GENERATED = Path("report") / "_generated"
 def _cell(text: object) -> str:
@@ -54,7 +55,8 @@ def markdown_table(columns: list[str], rows: list[list[object]], align: list[str
 
 def _load_yaml(path: Path) -> dict:
     if not path.exists():
-        raise InputError(path, "report content file not found", expected=f"{path.name} in report/content/")
+        raise InputError(path, "the year's author file is missing", expected=f"{path.name} in {path.parent}/ "
+                         "(see report/README.md)")
     text = path.read_text(encoding="utf-8")
     check_no_html(text, path)
     data = load_yaml(text, path) or {}
@@ -104,6 +106,16 @@ def carbon_md(path: Path) -> str:
     return "\n".join(parts)
 
 
+def excluded_contracts_md(project: Project) -> str:
+    """A sentence naming the contracts the config leaves out of the headline figures, or nothing."""
+    excluded = project.config.excluded_contracts
+    if not excluded:
+        return ""
+    listed = "; ".join(f"{c.reference} ({c.supplier}): {c.reason.rstrip('.')}" for c in excluded)
+    which = "One contract is" if len(excluded) == 1 else f"{len(excluded)} contracts are"
+    return f"{which} left out of these figures, as of every headline figure: {listed}.\n\n"
+
+
 def appendix1_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
     values = dict(zip(ledger["key"], ledger["value"].astype(float), strict=True))
     rows = []
@@ -123,10 +135,31 @@ def appendix1_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
                           weights=[8, 31, 9, 12, 14, 12, 14])
 
 
+UNCONFIRMED = "not known"
+
+
 def mapping_md(mapping: pd.DataFrame) -> str:
+    """Appendix 2: an introduction naming the substantive changes (those the mapping does not describe as
+    wording only), then the table."""
+    changes = mapping["change"].astype(str)
+    wording_only = changes.str.startswith("Wording simplified") | changes.str.lower().eq(UNCONFIRMED)
+    substantive = mapping[~wording_only]
+    parts = ["The National TOMs were revised in 2024. This appendix maps each measure the Council uses to the "
+             "2024 National TOMs."]
+    if len(substantive):
+        parts[0] += (" Most changes simplify the wording; these are substantive:" if wording_only.any()
+                     else " The changes are:")
+        grouped = substantive.groupby(["old_code", "old_title"], sort=False)["change"]
+        parts.append("\n".join(f"- **{code}** ({title}): {'; '.join(c.rstrip('.') for c in changes)}."
+                                for (code, title), changes in grouped))
+    elif wording_only.any():
+        parts[0] += " The changes simplify the wording."
+    if mapping["new_code"].astype(str).str.lower().eq(UNCONFIRMED).any():
+        parts.append(f'Where the new code has not yet been confirmed, the table says "{UNCONFIRMED}".')
     rows = mapping[["old_code", "old_title", "new_code", "change"]].values.tolist()
-    return markdown_table(["Current code", "Current measure", "2024 TOMs code", "Change"], rows,
-                          caption="Rotherham's measures mapped to the 2024 National TOMs")
+    table = markdown_table(["Current code", "Current measure", "2024 TOMs code", "Change"], rows,
+                           caption="The Council's measures mapped to the 2024 National TOMs")
+    return "\n\n".join(parts) + "\n\n" + table
 
 
 def excluded_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
@@ -147,7 +180,64 @@ def excluded_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
 
 
 def categories_md(project: Project) -> str:
-    return "\n".join(f"- **{c.label}:** {c.covers}." for c in project.config.categories) + "\n"
+    """'- **Rotherham Places:** construction, ...' per category ('- **Label**' where the config says nothing more)."""
+    return "\n".join(f"- **{c.label}:** {c.covers.rstrip('.')}." if c.covers.strip() else f"- **{c.label}**"
+                     for c in project.config.categories) + "\n"
+
+
+def _compared_or_now(variables: dict, key: str, style: str) -> str:
+    """'up from £x to £y, a net increase of ...' when the figure has a comparator, else the figure."""
+    return _var(f"compare.{key}.up_by") if has_variable(variables, f"compare.{key}") else _var(f"{key}.{style}")
+
+
+def pending_md(ledger: pd.DataFrame) -> str:
+    """A sentence on delivery reported but not yet validated, or nothing when there is none."""
+    if not ledger_values(ledger).get("delivered.pending.value"):
+        return ""
+    return (f"A further {_var('delivered.pending.value.auto')} of delivery reported for periods up to the cut-off "
+            "is still waiting to be validated and is not counted.\n")
+
+
+def by_category_md(project: Project, variables: dict, stage: str) -> str:
+    """'- **Places:** up from £16.9 million to £18.3 million, ...' for each of the config's categories."""
+    lines = [f"- **{c.name}:** {_compared_or_now(variables, f'{stage}.category.{c.key}', 'auto')}."
+             for c in project.config.categories if has_variable(variables, f"{stage}.category.{c.key}")]
+    return "\n".join(lines) + "\n"
+
+
+MEASURES_PER_THEME = 5  # the largest by proxy value; Appendix 1 lists them all
+
+
+def measures_md(ledger: pd.DataFrame, measures: pd.DataFrame, variables: dict, stage: str) -> str:
+    """The measures with a figure this year, grouped under their TOMs theme, largest value first (at most
+    ``MEASURES_PER_THEME``, then a pointer to Appendix 1); each in
+    its own units and as a proxy value, compared with the previous report where it has one."""
+    values = ledger_values(ledger)
+    units = dict(zip(ledger["key"], ledger["unit"], strict=True))
+    themes: dict[str, list[tuple[float, str]]] = {}
+    for code, measure in measures.iterrows():
+        base = f"{stage}.measure.{code}"
+        value, amount = values.get(f"{base}.value", 0.0), values.get(f"{base}.units", 0.0)
+        if not (value or amount):
+            continue
+        if units.get(f"{base}.units") == "GBP":
+            figure = _compared_or_now(variables, f"{base}.value", "auto")
+        else:
+            figure = _compared_or_now(variables, f"{base}.units", "words")
+            if value:
+                figure += f" (proxy value {_var(f'{base}.value.auto')})"
+        themes.setdefault(str(measure["theme"]) or "Other", []).append((value, f"- {measure['title']} ({code}): "
+                                                                              f"{figure}."))
+    if not themes:
+        return "No measure has a figure in this report.\n"
+    parts = []
+    for theme in sorted(themes, key=lambda t: (-sum(v for v, _ in themes[t]), t)):
+        lines = [line for _, line in sorted(themes[theme], key=lambda item: -item[0])]
+        if len(lines) > MEASURES_PER_THEME + 1:
+            lines = [*lines[:MEASURES_PER_THEME], f"- {len(lines) - MEASURES_PER_THEME} other measures, listed in "
+                                                  "Appendix 1."]
+        parts.append(f"**{theme}**\n\n" + "\n".join(lines) + "\n")
+    return "\n".join(parts)
 
 
 def ledger_keys_for(variable: str, ledger_keys: set[str], years: list[str]) -> list[str]:
@@ -219,60 +309,100 @@ def pack_md(documents: list[Path], variables: dict) -> str:
     return "".join(parts)
 
 
+DIAGRAM_NUMBERS = range(1, 7)
+
+
 def diagram_md(entry: dict) -> str:
     alt = entry["alt"].replace("\\", "\\\\").replace('"', '\\"')
     return f"![{entry['caption']}](_generated/diagrams/{entry['svg']}){{fig-alt=\"{alt}\"}}\n"
 
 
+# The year's narrative files (in the council's report folder) and the generated content each becomes.
+NARRATIVE = {"paper": "cabinet-report.md", "case-studies": "case-studies.md"}
+# The author's YAML files and the Markdown each becomes.
+AUTHORED = {"priorities": (priorities_md, "priorities.yml"), "equality-screening": (equality_md, "equality-screening.yml"),
+            "carbon-impact": (carbon_md, "carbon-impact.yml")}
+# {{< pagebreak >}} in narrative that reaches Quarto as generated content: raw blocks for every format
+# (each writer keeps its own and drops the others).
+PAGEBREAK_ANY_FORMAT = "".join(PAGEBREAK.values())
+
+
+def narrative_md(path: Path, project: Project, variables: dict, generated: dict[str, str]) -> str:
+    """A narrative file with its includes, generated content and .when-data / .unless-data blocks resolved,
+    figures still as ``{{< var >}}`` shortcodes. Includes stay inside the council's report folder."""
+    if not path.exists():
+        raise InputError(project.shown(path), "narrative file not found",
+                         expected=f"{path.name} in {project.shown(path.parent).as_posix()}/ (see report/README.md)")
+    text = path.read_text(encoding="utf-8")
+    check_markdown_safe(text, project.shown(path))
+    return expand_includes(text, path, variables, generated=generated, folder=project.narrative_root.resolve())
+
+
+def resolve_pagebreaks(text: str) -> str:
+    return SHORTCODE.sub(lambda m: PAGEBREAK_ANY_FORMAT if m.group(1) == "pagebreak" else m.group(0), text)
+
+
 def write_report_sources(project: Project, year: int, renderer_statement: str, documents: list[Path]) -> Path:
     """Write report/_generated/ and the project-root _variables.yml (for Quarto) for ``year``.
 
-    Each generated file is written with its figures filled in from ``_variables.yml``, so that the
-    ``{{< generated >}}`` shortcode can insert it as plain Markdown on either render path.
+    The year's narrative (``<narrative>/<year>/``) and the pipeline's tables and diagrams become
+    generated content, each file written with its figures filled in from ``_variables.yml``, so that the
+    ``{{< generated >}}`` shortcode inserts it as plain Markdown on either render path.
     """
     processed = project.processed_dir / str(year)
     for needed in (LEDGER, VARIABLES, "diagrams/diagrams.json"):
         if not (processed / needed).exists():
             raise InputError(processed / needed, "pipeline output missing",
                              expected=f"`svreport run --year {year}` to have completed")
+    content = project.narrative_dir(year)
+    ledger = pd.read_csv(processed / LEDGER, keep_default_na=False)
+    measures = load_measures(project.reference_dir)
+    variables = yaml.safe_load((processed / VARIABLES).read_text(encoding="utf-8"))
+    for path in sorted((project.root / "report").glob("*.qmd")):
+        text = path.read_text(encoding="utf-8")
+        check_markdown_safe(text, project.shown(path))
+        if conditional_block_lines(text):  # resolved in the narrative only, so Quarto would print both texts
+            raise InputError(project.shown(path), "a .when-data or .unless-data block is in a shared document",
+                             row=conditional_block_lines(text)[0], expected="conditional text in the year's "
+                             "narrative (cabinet-report.md in the council's report folder)")
+
+    diagrams = json.loads((processed / "diagrams" / "diagrams.json").read_text(encoding="utf-8"))
+    files: dict[str, str] = {}
+    for name, (make, file) in AUTHORED.items():  # the author's YAML text reaches the report as Markdown
+        path = content / file
+        files[name] = make(path)
+        check_markdown_safe(files[name], project.shown(path), located_in=path.read_text(encoding="utf-8"))
+    files |= {
+        "appendix1-table": excluded_contracts_md(project) + appendix1_md(ledger, measures),
+        "toms-mapping": mapping_md(load_mapping(project.reference_dir)),
+        "excluded-delivery": excluded_md(ledger, measures),
+        "categories": categories_md(project),
+        "committed-by-category": by_category_md(project, variables, "committed"),
+        "delivered-by-category": by_category_md(project, variables, "delivered"),
+        "committed-measures": measures_md(ledger, measures, variables, "committed"),
+        "delivered-measures": measures_md(ledger, measures, variables, "delivered"),
+        "pending-delivery": pending_md(ledger),
+        "renderer": f"{renderer_statement}\n",
+    }
+    files |= {f"diagram-{number}": "" for number in DIAGRAM_NUMBERS}  # a diagram without data is left out
+    for entry in diagrams:
+        files[f"diagram-{entry['number']}"] = diagram_md(entry)
+    for name, file in NARRATIVE.items():  # last: the narrative may use any of the content above
+        files[name] = narrative_md(content / file, project, variables, files)
+
     out = project.root / GENERATED
     if out.exists():
         shutil.rmtree(out)
     (out / "diagrams").mkdir(parents=True)
-    ledger = pd.read_csv(processed / LEDGER, keep_default_na=False)
-    measures = load_measures(project.reference_dir)
-    content = project.narrative_dir
-    for path in [*sorted(content.glob("*.md")), *sorted((project.root / "report").glob("*.qmd"))]:
-        check_markdown_safe(path.read_text(encoding="utf-8"), project.shown(path))
-
-    diagrams = json.loads((processed / "diagrams" / "diagrams.json").read_text(encoding="utf-8"))
-    authored = {"priorities": (priorities_md, "priorities.yml"), "equality-screening": (equality_md,
-                "equality-screening.yml"), "carbon-impact": (carbon_md, "carbon-impact.yml")}
-    files = {}
-    for name, (make, file) in authored.items():  # the author's YAML text reaches the report as Markdown
-        files[name] = make(content / file)
-        check_markdown_safe(files[name], project.shown(content / file),
-                            located_in=(content / file).read_text(encoding="utf-8"))
-    files |= {
-        "appendix1-table": appendix1_md(ledger, measures),
-        "toms-mapping": mapping_md(load_mapping(project.reference_dir)),
-        "excluded-delivery": excluded_md(ledger, measures),
-        "categories": categories_md(project),
-        "renderer": f"{renderer_statement}\n",
-    }
     for entry in diagrams:
-        files[f"diagram-{entry['number']}"] = diagram_md(entry)
         for kind in ("svg", "png"):
             shutil.copyfile(processed / "diagrams" / entry[kind], out / "diagrams" / entry[kind])
-    variables = yaml.safe_load((processed / VARIABLES).read_text(encoding="utf-8"))
     for name, text in files.items():
-        (out / f"{name}.md").write_text(fill_variables(text, GENERATED / f"{name}.md", variables), encoding="utf-8")
+        filled = fill_variables(text, GENERATED / f"{name}.md", variables)
+        (out / f"{name}.md").write_text(resolve_pagebreaks(filled), encoding="utf-8")
     (out / "auditors-table.md").write_text(
         fill_variables(auditors_md(project, documents, variables, ledger, files), GENERATED / "auditors-table.md",
                        variables), encoding="utf-8")
     (out / "cabinet-pack.md").write_text(pack_md(documents, variables), encoding="utf-8")
-    # for report/style/conditions.lua (Quarto): which variables exist, for .when-data / .unless-data
-    (out / "variables.json").write_text(json.dumps(variables, sort_keys=True, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
     shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
     return out

@@ -106,8 +106,14 @@ def has_variable(variables: dict, key: str) -> bool:
     return _variable_node(variables, key) is not _MISSING
 
 
+def conditional_block_lines(text: str) -> list[int]:
+    """Line numbers of ``.when-data`` / ``.unless-data`` fences in a text."""
+    return [number for number, line in enumerate(text.split("\n"), start=1)
+            if FENCE_OPEN.match(line) and CONDITION.search(FENCE_OPEN.match(line).group("attributes") or "")]
+
+
 def apply_conditions(text: str, source: Path, variables: dict) -> str:
-    """Conditional text on the data, as ``report/style/conditions.lua`` applies it under Quarto:
+    """Conditional text on the data, resolved before either render path sees the narrative:
     ``::: {.when-data has="key ..."}`` blocks are kept only when every key exists in the variables,
     ``::: {.unless-data has="key ..."}`` only when one of them does not. Removed lines become blank
     lines, so line numbers in messages stay right."""
@@ -188,8 +194,8 @@ def expand_includes(text: str, source: Path, variables: dict | None = None, dept
                              expected="{{< generated " + Path(argument).stem + " >}} (see report/README.md)")
         if not path.resolve().is_relative_to(folder):
             raise InputError(source, f"the include '{argument}' reaches outside the report folder",
-                             row=_line(text, match), expected="an author's file inside the report folder, such as "
-                             "content/case-studies.md")
+                             row=_line(text, match), expected="an author's file inside the council's report folder, such "
+                             "as a case study beside the year's narrative")
         if not path.is_file():
             raise InputError(source, f"included file '{argument}' not found", row=_line(text, match))
         included = path.read_text(encoding="utf-8")

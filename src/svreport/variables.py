@@ -28,6 +28,9 @@ def _set(tree: dict, dotted: str, value: object) -> None:
     node[leaf] = value
 
 
+UNSET_MEETING_DATE = "date to be confirmed"  # the config has no meeting_date for the year yet
+
+
 def _long_date(day) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -75,14 +78,16 @@ def build_variables(ledger: pd.DataFrame, config: CouncilConfig, year: int) -> d
         "policy_start": _long_date(config.policy_start),
         "policy_start_month": f"{config.policy_start:%B %Y}",
         "committee": entry.committee,
-        "meeting_date": _long_date(entry.meeting_date) if entry.meeting_date else "",
+        "meeting_date": _long_date(entry.meeting_date) if entry.meeting_date else UNSET_MEETING_DATE,
         "comparator_year": str(entry.comparator) if entry.comparator else "",
         "next_year": f"{year}/{(year + 1) % 100:02d}",
         "this_year": f"{year - 1}/{year % 100:02d}",
+        "policy_start_year": str(config.policy_start.year),
+        "narrative_folder": f"{config.paths.narrative.rstrip('/')}/{year}/",
     }
     tree["report"] = report
     tree["council"] = {"name": config.council.name, "short_name": config.council.short_name,
-                       "area": config.council.area}
+                       "area": config.council.area, "local_postcodes": ", ".join(config.local_postcode_prefixes)}
     return tree
 
 
