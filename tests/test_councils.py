@@ -189,3 +189,16 @@ def test_a_year_without_a_narrative_folder_says_how_to_start_one(published_proje
                                   ).read_text()
     _cli(project, "render", "--year", "2025")
     assert check_reads_right(paper_text(project)) == []
+
+
+def test_a_missing_narrative_names_the_command_with_the_council_s_config(tmp_path):
+    from svreport.errors import InputError
+    from svreport.paths import Project
+
+    config = tmp_path / "config" / "other.yml"
+    config.parent.mkdir()
+    shutil.copyfile(Path(__file__).parents[1] / "config" / "rotherham.yml", config)
+    with pytest.raises(InputError) as error:
+        Project.load(config).narrative_dir(2025)
+    assert str(error.value).endswith(f"run `svreport --config {config.as_posix()} new-narrative --year 2025` (it "
+                                     "writes the starter narrative))")

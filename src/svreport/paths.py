@@ -89,15 +89,22 @@ class Project:
 
     def narrative_dir(self, year: int) -> Path:
         """The year's narrative and author files (``<narrative>/<year>/``)."""
-        folder = self.narrative_root / str(year)
+        root = self.folder(self.config.paths.narrative, "narrative", must_exist=False)
+        folder = root / str(year)
         if not folder.is_dir():
-            earlier = sorted(int(p.name) for p in self.narrative_root.iterdir() if p.is_dir() and p.name.isdigit()
+            earlier = sorted(int(p.name) for p in root.glob("[0-9][0-9][0-9][0-9]") if p.is_dir()
                              and int(p.name) < year)
-            start = (f"svreport new-narrative --year {year}` (it copies {earlier[-1]}'s folder for you to edit)"
-                     if earlier else f"svreport new-narrative --year {year}` (it writes the starter narrative)")
+            start = (f"svreport{self.config_option} new-narrative --year {year}` (it copies {earlier[-1]}'s folder for you to "
+                     "edit)" if earlier else f"svreport{self.config_option} new-narrative --year {year}` (it writes the starter "
+                     "narrative)")
             raise InputError(self.shown(folder), f"the {year} report has no narrative folder",
                              expected=f"a folder of the year's narrative and author files: run `{start}")
         return folder
+
+    @property
+    def config_option(self) -> str:
+        """' --config FILE' for commands suggested in messages, or nothing for the default config."""
+        return "" if self.config_path == DEFAULT_CONFIG else f" --config {self.config_path.as_posix()}"
 
     def author_figures_file(self, year: int) -> Path:
         """The year's author figures (optional: a run before the narrative is written has none)."""
@@ -105,7 +112,8 @@ class Project:
 
     def check_folders(self) -> None:
         """Fail early, naming the config field, if a configured folder is missing or outside the project."""
-        _ = self.raw_dir, self.reference_dir, self.narrative_root
+        _ = self.raw_dir, self.reference_dir  # the narrative is needed to render, not to run (narrative_dir)
+        self.folder(self.config.paths.narrative, "narrative", must_exist=False)
         self.processed_dir  # noqa: B018 - checks it stays inside the project
 
     def shown(self, path: Path) -> Path:

@@ -353,7 +353,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     for needed in (LEDGER, VARIABLES, "diagrams/diagrams.json"):
         if not (processed / needed).exists():
             raise InputError(processed / needed, "pipeline output missing",
-                             expected=f"`svreport run --year {year}` to have completed")
+                             expected=f"`svreport{project.config_option} run --year {year}` to have completed")
     content = project.narrative_dir(year)
     ledger = pd.read_csv(processed / LEDGER, keep_default_na=False)
     measures = load_measures(project.reference_dir)
