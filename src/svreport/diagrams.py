@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from . import formatting  # noqa: E402
 from .config import CouncilConfig  # noqa: E402
-from .metrics import ledger_values  # noqa: E402
+from .metrics import ledger_values, measures_with_figures  # noqa: E402
 
 CURRENT_COLOUR = "#0072B2"  # Okabe-Ito blue
 PREVIOUS_COLOUR = "#E69F00"  # Okabe-Ito orange
@@ -120,26 +120,17 @@ PANELS_PER_DEFAULT_DIAGRAM = 4
 JOBS_THEME = "Jobs"
 
 
-def _default_diagram(number: int, v: dict[str, float], units: dict[str, str], measures) -> Diagram:
+def _default_diagram(number: int, ledger, v: dict[str, float], measures) -> Diagram:
     stage, jobs, title, caption = DEFAULT_MEASURE_DIAGRAMS[number]
-    chosen = []
-    for code, measure in measures.iterrows():
-        if (str(measure["theme"]) == JOBS_THEME) != jobs:
-            continue
-        value, amount = v.get(f"{stage}.measure.{code}.value", 0.0), v.get(f"{stage}.measure.{code}.units", 0.0)
-        if value or amount:
-            chosen.append((-value, code, measure))
-    chosen = sorted(chosen, key=lambda item: (item[0], item[1]))[:PANELS_PER_DEFAULT_DIAGRAM]
-    panels = []
-    for _, code, measure in chosen:
-        key = f"{stage}.measure.{code}.units"
-        if units.get(key) == "GBP":
-            key = f"{stage}.measure.{code}.value"
-        style = "gbp_auto" if key.endswith(".value") else "number_auto"  # as measures_md prints them
-        panels.append(_panel(v, f"{_short(str(measure['title']))} ({code})", key, style))
-    themes = sorted({str(m["theme"]) for _, _, m in chosen})
+    chosen = sorted((f for f in measures_with_figures(ledger, measures, stage)
+                     if (str(f.measure["theme"]) == JOBS_THEME) == jobs),
+                    key=lambda f: (-f.value, f.code))[:PANELS_PER_DEFAULT_DIAGRAM]
+    panels = tuple(_panel(v, f"{_short(str(f.measure['title']))} ({f.code})", f.key,
+                          "gbp_auto" if f.key.endswith(".value") else "number_auto")  # as measures_md prints them
+                   for f in chosen)
+    themes = sorted({str(f.measure["theme"]) for f in chosen})
     named = ", ".join(themes[:-1]) + f" and {themes[-1]}" if len(themes) > 1 else "".join(themes)
-    return Diagram(number, title, caption.format(themes=named), tuple(panels))
+    return Diagram(number, title, caption.format(themes=named), panels)
 
 
 def define_diagrams(ledger, year: int, comparator_year: int | None, config: CouncilConfig,
@@ -172,7 +163,7 @@ def define_diagrams(ledger, year: int, comparator_year: int | None, config: Coun
                 _panel(v, panel.label, panel.figure, panel.style or _style_for(panel.figure, units))
                 for panel in chosen.panels)))
         else:
-            diagrams.append(_default_diagram(number, v, units, measures))
+            diagrams.append(_default_diagram(number, ledger, v, measures))
     kept = [replace(d, panels=tuple(p for p in d.panels if p is not None)) for d in diagrams]
     return [_with_alt(d, year, comparator_year) for d in kept if d.panels]
 

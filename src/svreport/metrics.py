@@ -277,3 +277,29 @@ def read_ledger(path: Path) -> pd.DataFrame:
 
 def ledger_values(ledger: pd.DataFrame) -> dict[str, float]:
     return dict(zip(ledger["key"], ledger["value"].astype(float), strict=True))
+
+
+@dataclass(frozen=True)
+class MeasureFigure:
+    """One measure's figure in a stage of the ledger, as the report prints it."""
+
+    code: str
+    measure: pd.Series  # its row of the TOMs catalogue (theme, title, unit)
+    value: float  # proxy value in £
+    key: str  # the figure in the measure's own units: <stage>.measure.<code>.units, or .value for £ measures
+
+
+def measures_with_figures(ledger: pd.DataFrame, measures: pd.DataFrame, stage: str) -> list[MeasureFigure]:
+    """The catalogue's measures with a figure (units or £) in ``stage`` (committed or delivered), in
+    catalogue order."""
+    values = ledger_values(ledger)
+    units = dict(zip(ledger["key"], ledger["unit"], strict=True))
+    found = []
+    for code, measure in measures.iterrows():
+        base = f"{stage}.measure.{code}"
+        value = values.get(f"{base}.value", 0.0)
+        if not (value or values.get(f"{base}.units", 0.0)):
+            continue
+        key = f"{base}.value" if units.get(f"{base}.units") == "GBP" else f"{base}.units"
+        found.append(MeasureFigure(str(code), measure, value, key))
+    return found

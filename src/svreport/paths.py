@@ -62,7 +62,7 @@ class Project:
         paths = self.config.paths
         return {"the raw input folder": self.folder(paths.raw, "raw", must_exist=False),
                 "the reference data folder": self.folder(paths.reference, "reference", must_exist=False),
-                "the narrative folder": self.folder(paths.narrative, "narrative", must_exist=False),
+                "the narrative folder": self.narrative_root,
                 "the report folder": (self.root / "report").resolve(),
                 "the rendered report folder": (self.root / "_output").resolve(),
                 "the config folder": self.config_path.resolve().parent,
@@ -84,19 +84,23 @@ class Project:
 
     @property
     def narrative_root(self) -> Path:
-        """The council's report folder: one folder of narrative and author files per report year."""
-        return self.folder(self.config.paths.narrative, "narrative")
+        """The council's report folder: one folder of narrative and author files per report year. It may not
+        exist yet: running needs none, rendering needs the year's (``narrative_dir``)."""
+        return self.folder(self.config.paths.narrative, "narrative", must_exist=False)
+
+    def latest_narrative_before(self, year: int) -> int | None:
+        """The latest earlier report year with a narrative folder, if any."""
+        root = self.narrative_root
+        earlier = [int(p.name) for p in root.glob("[0-9][0-9][0-9][0-9]") if p.is_dir() and int(p.name) < year]
+        return max(earlier, default=None)
 
     def narrative_dir(self, year: int) -> Path:
         """The year's narrative and author files (``<narrative>/<year>/``)."""
-        root = self.folder(self.config.paths.narrative, "narrative", must_exist=False)
-        folder = root / str(year)
+        folder = self.narrative_root / str(year)
         if not folder.is_dir():
-            earlier = sorted(int(p.name) for p in root.glob("[0-9][0-9][0-9][0-9]") if p.is_dir()
-                             and int(p.name) < year)
-            start = (f"svreport{self.config_option} new-narrative --year {year}` (it copies {earlier[-1]}'s folder for you to "
-                     "edit)" if earlier else f"svreport{self.config_option} new-narrative --year {year}` (it writes the starter "
-                     "narrative)")
+            earlier = self.latest_narrative_before(year)
+            start = f"svreport{self.config_option} new-narrative --year {year}` " + (
+                f"(it copies {earlier}'s folder for you to edit)" if earlier else "(it writes the starter narrative)")
             raise InputError(self.shown(folder), f"the {year} report has no narrative folder",
                              expected=f"a folder of the year's narrative and author files: run `{start}")
         return folder
@@ -108,12 +112,11 @@ class Project:
 
     def author_figures_file(self, year: int) -> Path:
         """The year's author figures (optional: a run before the narrative is written has none)."""
-        return self.folder(self.config.paths.narrative, "narrative", must_exist=False) / str(year) / AUTHOR_FIGURES
+        return self.narrative_root / str(year) / AUTHOR_FIGURES
 
     def check_folders(self) -> None:
         """Fail early, naming the config field, if a configured folder is missing or outside the project."""
-        _ = self.raw_dir, self.reference_dir  # the narrative is needed to render, not to run (narrative_dir)
-        self.folder(self.config.paths.narrative, "narrative", must_exist=False)
+        _ = self.raw_dir, self.reference_dir, self.narrative_root  # the year's narrative is checked on render
         self.processed_dir  # noqa: B018 - checks it stays inside the project
 
     def shown(self, path: Path) -> Path:

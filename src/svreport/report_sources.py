@@ -18,7 +18,7 @@ import yaml
 
 from .errors import InputError
 from .formatting import UNIT_WORDS
-from .metrics import UNIT_CODES, ledger_values
+from .metrics import UNIT_CODES, ledger_values, measures_with_figures
 from .paths import Project
 from .pipeline import LEDGER, VARIABLES
 from .reference import load_mapping, load_measures
@@ -210,24 +210,18 @@ MEASURES_PER_THEME = 5  # the largest by proxy value; Appendix 1 lists them all
 
 def measures_md(ledger: pd.DataFrame, measures: pd.DataFrame, variables: dict, stage: str) -> str:
     """The measures with a figure this year, grouped under their TOMs theme, largest value first (at most
-    ``MEASURES_PER_THEME``, then a pointer to Appendix 1); each in
-    its own units and as a proxy value, compared with the previous report where it has one."""
-    values = ledger_values(ledger)
-    units = dict(zip(ledger["key"], ledger["unit"], strict=True))
+    ``MEASURES_PER_THEME``, then a pointer to Appendix 1); each in its own units and as a proxy value,
+    compared with the previous report where it has one."""
     themes: dict[str, list[tuple[float, str]]] = {}
-    for code, measure in measures.iterrows():
-        base = f"{stage}.measure.{code}"
-        value, amount = values.get(f"{base}.value", 0.0), values.get(f"{base}.units", 0.0)
-        if not (value or amount):
-            continue
-        if units.get(f"{base}.units") == "GBP":
-            figure = _compared_or_now(variables, f"{base}.value", "auto")
+    for figure in measures_with_figures(ledger, measures, stage):
+        if figure.key.endswith(".value"):
+            text = _compared_or_now(variables, figure.key, "auto")
         else:
-            figure = _compared_or_now(variables, f"{base}.units", "words")
-            if value:
-                figure += f" (proxy value {_var(f'{base}.value.auto')})"
-        themes.setdefault(str(measure["theme"]) or "Other", []).append((value, f"- {measure['title']} ({code}): "
-                                                                              f"{figure}."))
+            text = _compared_or_now(variables, figure.key, "words")
+            if figure.value:
+                text += f" (proxy value {_var(figure.key.removesuffix('.units') + '.value.auto')})"
+        themes.setdefault(str(figure.measure["theme"]) or "Other", []).append(
+            (figure.value, f"- {figure.measure['title']} ({figure.code}): {text}."))
     if not themes:
         return "No measure has a figure in this report.\n"
     parts = []
@@ -361,9 +355,9 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     for path in sorted((project.root / "report").glob("*.qmd")):
         text = path.read_text(encoding="utf-8")
         check_markdown_safe(text, project.shown(path))
-        if conditional_block_lines(text):  # resolved in the narrative only, so Quarto would print both texts
+        if conditional := conditional_block_lines(text):  # resolved in the narrative only: Quarto would print both
             raise InputError(project.shown(path), "a .when-data or .unless-data block is in a shared document",
-                             row=conditional_block_lines(text)[0], expected="conditional text in the year's "
+                             row=conditional[0], expected="conditional text in the year's "
                              "narrative (cabinet-report.md in the council's report folder)")
 
     diagrams = json.loads((processed / "diagrams" / "diagrams.json").read_text(encoding="utf-8"))

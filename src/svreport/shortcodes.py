@@ -109,7 +109,7 @@ def has_variable(variables: dict, key: str) -> bool:
 def conditional_block_lines(text: str) -> list[int]:
     """Line numbers of ``.when-data`` / ``.unless-data`` fences in a text."""
     return [number for number, line in enumerate(text.split("\n"), start=1)
-            if FENCE_OPEN.match(line) and CONDITION.search(FENCE_OPEN.match(line).group("attributes") or "")]
+            if (fence := FENCE_OPEN.match(line)) and CONDITION.search(fence.group("attributes") or "")]
 
 
 def apply_conditions(text: str, source: Path, variables: dict) -> str:

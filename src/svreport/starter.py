@@ -36,17 +36,15 @@ def new_narrative(project: Project, year: int) -> tuple[Path, str]:
     """Write ``<narrative>/<year>/``: a copy of the latest earlier year's folder, or the starter. Returns the
     folder and where its files came from. An existing folder is never overwritten."""
     project.config.year(year, project.config_path)
-    root = project.folder(project.config.paths.narrative, "narrative", must_exist=False)
-    target = root / str(year)
+    target = project.narrative_root / str(year)
     if target.exists():
         raise InputError(project.shown(target), f"the {year} narrative folder already exists",
                          expected="a year without one; edit the files that are there")
-    earlier = sorted(int(p.name) for p in root.glob("[0-9][0-9][0-9][0-9]") if p.is_dir() and int(p.name) < year) \
-        if root.is_dir() else []
-    source = root / str(earlier[-1]) if earlier else _starter_dir(project.root)
-    root.mkdir(parents=True, exist_ok=True)
+    earlier = project.latest_narrative_before(year)
+    source = project.narrative_root / str(earlier) if earlier else _starter_dir(project.root)
+    target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("README.md"))
-    return target, (f"a copy of {earlier[-1]}'s narrative" if earlier else "the starter narrative")
+    return target, (f"a copy of {earlier}'s narrative" if earlier else "the starter narrative")
 
 
 @dataclass(frozen=True)
@@ -163,9 +161,8 @@ def new_council(config_path: Path, details: CouncilDetails | None) -> tuple[Path
         raise InputError(config_path, "the config already exists", expected="--config naming a new file, or no "
                          "council details (then only the missing narrative folders are written)")
     project = Project.load(config_path)
-    root = project.folder(project.config.paths.narrative, "narrative", must_exist=False)
     folders = [new_narrative(project, year) for year in sorted(project.config.report_years)
-               if not (root / str(year)).exists()]
+               if not (project.narrative_root / str(year)).exists()]
     return written_config, folders
 
 
