@@ -8,7 +8,12 @@ DENO   := tests/deno/node_modules/.installed
 YEAR   ?= 2025
 CONFIG ?= config/rotherham.yml
 
-.PHONY: install report test notebooks sample screenshots docs lock clean
+.PHONY: help install report test test-fast lint notebooks sample screenshots docs lock clean
+.DEFAULT_GOAL := help
+
+## List the commands.
+help:
+	@awk '/^## /{doc = doc substr($$0, 4) " "} /^[a-z-]+:/{if (doc) printf "  make %-12s %s\n", substr($$1, 1, length($$1) - 1), doc; doc = ""} !/^## /{if ($$0 !~ /^[a-z-]+:/) doc = ""}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +31,7 @@ $(DENO): tests/deno/package.json
 	@npm install --prefix tests/deno --no-package-lock --no-audit --no-fund --silent
 	@touch $@
 
+## Install the pinned Python environment into .venv (the other commands do this when needed).
 install: $(STAMP)
 
 ## Run the pipeline notebooks for the report year (default: 2025 on the bundled sample; another council:
@@ -35,10 +41,18 @@ report: $(STAMP)
 	@$(BIN)/svreport --config $(CONFIG) run --year $(YEAR)
 	@$(BIN)/svreport --config $(CONFIG) render --year $(YEAR)
 
-## Unit tests, pipeline and report tests (PDF/UA, axe-core in Chromium), and nbval over the notebooks.
-## Tests marked `quarto` run Quarto end to end when it is on PATH, and are skipped otherwise.
-test: $(STAMP) $(A11Y) $(DENO)
-	@$(BIN)/python -m pytest
+## Everything CI runs: lint, unit tests, pipeline and render tests (PDF/UA, axe-core in Chromium) and nbval
+## over the notebooks. Tests marked `quarto` run Quarto when it is on PATH, and are skipped otherwise.
+test: lint $(A11Y) $(DENO)
+	@$(BIN)/python -m pytest --nbval --nbval-current-env tests notebooks
+
+## The unit tests alone (under 30 s): for the edit-test loop.
+test-fast: $(STAMP)
+	@$(BIN)/python -m pytest -m unit
+
+## Lint: ruff, the import-layer contracts, notebooks outside notebooks/ stripped, no secrets (the pre-commit hooks).
+lint: $(STAMP)
+	@$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 ## Re-execute the committed notebooks in place after changing them or the package.
 notebooks: $(STAMP)
@@ -46,7 +60,7 @@ notebooks: $(STAMP)
 
 ## Regenerate the bundled sample data (deterministic: same bytes every time).
 sample: $(STAMP)
-	@$(BIN)/svreport sample
+	@$(BIN)/svreport-dev sample
 
 ## PNGs of the paper's first pages and of the HTML report, for reviewers (needs poppler-utils, Chromium).
 screenshots: report $(A11Y)
@@ -64,5 +78,6 @@ lock: $(STAMP)
 	@$(BIN)/python -m pip install --quiet uv
 	@$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
 
+## Remove the environment and every generated file.
 clean:
 	rm -rf $(VENV) data/processed/[0-9]* data/processed/.[a-z]* build .pytest_cache _output report/_generated _variables.yml .quarto tests/a11y/node_modules tests/deno/node_modules

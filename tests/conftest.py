@@ -6,18 +6,26 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("config", "data/raw", "data/reference", "expectations", "notebooks", "report/councils", "report/starter",
-                 "report/style", "report/prerender.ts", "_quarto.yml", *(f"report/{p.name}" for p in sorted((ROOT / "report").glob("*.qmd"))))
+
+
+# Each folder of tests/ is one kind of test, marked so that `pytest -m KIND` selects it.
+KIND_OF_FOLDER = {"unit": "unit", "pipeline": "pipeline", "report": "render"}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `quarto` run Quarto itself; without it on PATH they are skipped, saying why."""
-    if shutil.which("quarto"):
-        return
+    """Mark each test with its kind (its folder; the notebooks are `notebooks`). Tests marked `quarto` run
+    Quarto itself; without it on PATH they are skipped, saying why."""
     skip = pytest.mark.skip(reason="Quarto is not on PATH (it cannot be installed on the machines that build "
                                    "this project); a reviewer with Quarto 1.10 runs these")
     for item in items:
-        if "quarto" in item.keywords:
+        path = Path(str(item.path))
+        if path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebooks)
+        elif path.is_relative_to(ROOT / "tests") and len(path.relative_to(ROOT / "tests").parts) > 1:
+            kind = KIND_OF_FOLDER.get(path.relative_to(ROOT / "tests").parts[0])
+            if kind:
+                item.add_marker(getattr(pytest.mark, kind))
+        if "quarto" in item.keywords and not shutil.which("quarto"):
             item.add_marker(skip)
 
 
@@ -27,15 +35,11 @@ def root() -> Path:
 
 
 def copy_project(target: Path) -> Path:
-    """A throwaway copy of the project's inputs, so tests never touch data/processed/."""
-    for part in PROJECT_PARTS:
-        if (ROOT / part).is_dir():
-            shutil.copytree(ROOT / part, target / part)
-        else:
-            (target / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(ROOT / part, target / part)
-    (target / "data" / "processed").mkdir(parents=True)
-    return target
+    """A throwaway copy of the project's inputs (``Project.copy_inputs``), so tests never touch data/processed/."""
+    from svreport.core.layout import DEFAULT_CONFIG
+    from svreport.core.project import Project
+
+    return Project.load(ROOT / DEFAULT_CONFIG).copy_inputs(target).root
 
 
 @pytest.fixture
@@ -46,16 +50,16 @@ def project_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory):
     """The in-process pipeline (clean, validate, metrics, diagrams) for 2025 on a copy of the sample."""
-    from svreport import pipeline
-    from svreport.paths import Project
+    from svreport.core.project import Project
+    from svreport.pipeline import runner, steps
 
     target = copy_project(tmp_path_factory.mktemp("sample") / "project")
     project = Project.load(target / "config" / "rotherham.yml")
-    stage = pipeline.Stage(project, 2025, project.processed_dir / "2025")
-    pipeline.run_clean(stage)
-    pipeline.run_validate(stage, docs=False)
-    ledger = pipeline.run_metrics(stage)
-    pipeline.run_diagrams(stage)
+    stage = steps.ReportYear(project, 2025, project.processed_dir / "2025", build_missing=runner.build_in_process)
+    steps.run_clean(stage)
+    steps.run_validate(stage, docs=False)
+    ledger = steps.run_metrics(stage)
+    steps.run_diagrams(stage)
     return stage, ledger
 
 
@@ -80,7 +84,7 @@ def published_project(tmp_path_factory):
 @pytest.fixture(scope="session")
 def rendered(sample_run):
     """The sample's 2025 report rendered by the pandoc/Typst path: (output folder, RenderResult)."""
-    from svreport.render import render_report
+    from svreport.report.render import render_report
 
     stage, _ = sample_run
     result = render_report(stage.project, 2025, engine="pandoc")

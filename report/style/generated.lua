@@ -4,7 +4,7 @@
 -- writes with every figure already taken from _variables.yml. It is read when the document's
 -- filters run, after pre-render; an {{< include >}} would be read before pre-render (quarto-cli
 -- issue 12491) and fail on a clean checkout. The render path without Quarto inserts the same
--- file in `svreport.shortcodes`. Figures get their alt text as in figures.lua.
+-- file in `svreport.report.shortcodes`. Figures get their alt text as in figures.lua.
 
 local here = debug.getinfo(1, 'S').source:match('^@(.*)[/\\]') or '.'
 local figures = dofile(here .. '/figures.lua')

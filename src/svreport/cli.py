@@ -9,39 +9,20 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from .errors import InputError, InputErrors
-from .paths import DEFAULT_CONFIG, Project
+from svreport.core.errors import InputError, InputErrors
+from svreport.core.layout import DEFAULT_CONFIG, LEDGER, NOTEBOOKS, PUBLISHED_FIGURES, RUN_RECORD, VARIABLES, year_dir
+from svreport.core.project import Project
 
 
-def _year(text: str) -> int:
+def report_year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise argparse.ArgumentTypeError(f"'{text}' is not a report year such as 2025")
     return int(text)
 
 
-def _scale(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
-    return int(text)
-
-
-def cmd_sample(args: argparse.Namespace) -> int:
-    from .sample import write_sample
-
-    project = Project.load(args.config)
-    if args.scale > 1 and args.out is None:
-        raise InputError("--out", "a scaled sample needs its own folder", expected="--out DIR, e.g. build/scale-40")
-    target = Path(args.out) if args.out else project.raw_dir
-    with project.exclusive():
-        written = write_sample(target, project.reference_dir, scale=args.scale)
-    for path in written:
-        print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
-    return 0
-
-
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Read one year's inputs and print a per-file summary."""
-    from .readers import read_year
+    from svreport.io.readers import read_year
 
     project = Project.load(args.config)
     inputs = read_year(project.raw_year_dir(args.year))
@@ -49,13 +30,14 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     print(f"{'file':<30} {'format':<22} {'header row':>10} {'data rows':>9}  columns dropped (not in the contract)")
     for table in [inputs.commitments, inputs.delivery, *inputs.spend.values()]:
         dropped = ", ".join(table.dropped_columns) or "-"
-        print(f"{table.display_name:<30} {table.file_format:<22} {table.header_row:>10} {len(table.data):>9}  {dropped}")
+        print(f"{table.display_name:<30} {table.file_format:<22} {table.header_row:>10} {len(table.data):>9}  "
+              f"{dropped}")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the notebook pipeline for one report year with papermill."""
-    from .runner import StageFailed, run_year
+    from svreport.pipeline.runner import StageFailed, run_year
 
     project = Project.load(args.config)
     project.config.year(args.year, project.config_path)
@@ -69,17 +51,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: the {failure.stage} stage stopped; no figures were written.\n{failure.message}",
               file=sys.stderr)
         if failure.record:
-            print(f"The failed run's notebook is kept for inspection: {_show(failure.record)}", file=sys.stderr)
+            print(f"The failed run's notebook is kept for inspection: {show(failure.record)}", file=sys.stderr)
         return 2
     total = time.perf_counter() - started
     if args.timings:
-        _write_json(args.timings, {"stages": [vars(t) for t in record], "total": total})
-    output = project.processed_dir / str(args.year)
+        write_json(args.timings, {"stages": [vars(t) for t in record], "total": total})
+    output = year_dir(project.processed_dir, args.year)
     print(f"  {'total':<20} {total:6.1f} s ({sum(t.seconds for t in record):.1f} s in the stages)")
-    print(f"Figures ledger: {_show(output / 'figures.csv')}")
-    print(f"Report variables: {_show(output / '_variables.yml')}")
+    print(f"Figures ledger: {show(output / LEDGER)}")
+    print(f"Report variables: {show(output / VARIABLES)}")
     if not args.no_notebooks:
-        print(f"Run record (executed notebooks): {_show(output / 'notebooks')}")
+        print(f"Run record (executed notebooks): {show(output / RUN_RECORD)}")
     return 0
 
 
@@ -90,8 +72,8 @@ def _default_year(project: Project) -> int:
 def cmd_prepare_report(args: argparse.Namespace) -> int:
     """Quarto's pre-render step (report/prerender.ts): run the pipeline, then write report/_generated/
     and _variables.yml for the documents Quarto is about to render."""
-    from .render import prepare_sources, renderer_statement
-    from .runner import run_year
+    from svreport.pipeline.runner import run_year
+    from svreport.report.render import prepare_sources, renderer_statement
 
     project = Project.load(args.config)
     year = args.year or _default_year(project)
@@ -104,7 +86,7 @@ def cmd_prepare_report(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render the report (HTML, PDF, DOCX and the pack) from the year's pipeline outputs."""
-    from .render import render_report
+    from svreport.report.render import render_report
 
     project = Project.load(args.config)
     year = args.year or _default_year(project)
@@ -113,18 +95,18 @@ def cmd_render(args: argparse.Namespace) -> int:
     with project.exclusive():
         result = render_report(project, year, engine=args.engine, force=args.force)
     if args.timings:
-        _write_json(args.timings, {"formats": result.timings, "total": time.perf_counter() - started})
+        write_json(args.timings, {"formats": result.timings, "total": time.perf_counter() - started})
     print(result.renderer)
     reused = f" ({len(result.reused)} unchanged documents reused)" if result.reused else ""
     print(f"Rendered in {time.perf_counter() - started:.1f} s{reused}:")
     for path in result.outputs:
-        print(f"  {_show(path)}")
+        print(f"  {show(path)}")
     return 0
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Re-run a year from its inputs in a clean folder; compare input hashes, figures and outputs."""
-    from .audit import audit_year
+    from svreport.audit.rerun import audit_year
 
     project = Project.load(args.config)
     project.config.year(args.year, project.config_path)
@@ -142,13 +124,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
     """Compare a report's printed figures with the ledger at the printed precision."""
-    from .metrics import read_ledger
-    from .reconcile import reconcile
+    from svreport.audit.reconcile import reconcile
+    from svreport.stages.ledger import read_ledger
 
     project = Project.load(args.config)
     project.config.year(args.year, project.config_path)
-    published = Path(args.published) if args.published else project.reference_dir / "published" / f"{args.year}.csv"
-    table = reconcile(read_ledger(project.processed_dir / str(args.year) / "figures.csv"), published)
+    published = (Path(args.published) if args.published
+                 else project.reference_dir / PUBLISHED_FIGURES / f"{args.year}.csv")
+    table = reconcile(read_ledger(year_dir(project.processed_dir, args.year) / LEDGER), published)
     mismatched = table[~table["match"]]
     shown = table if args.all else mismatched
     if not shown.empty:
@@ -162,46 +145,30 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 1
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    """Time the default run, the floor, a narrative-only change and larger exports; write the table."""
-    from .bench import report_markdown, run_benchmarks
-
-    project = Project.load(args.config)
-    scales = tuple(int(s) for s in args.scales.split(",")) if args.scales else ()
-    results = run_benchmarks(project, args.year, scales, say=lambda line: print(f"... {line}", flush=True))
-    text = report_markdown(results)
-    output = Path(args.output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    print(text)
-    print(f"Written to {_show(output.resolve())}")
-    return 0
-
-
 def cmd_refresh_notebooks(args: argparse.Namespace) -> int:
     """Re-execute the committed notebooks in place (their outputs are what nbval checks)."""
-    from .runner import refresh_committed_notebooks
+    from svreport.pipeline.runner import refresh_committed_notebooks
 
     project = Project.load(args.config)
-    for path in refresh_committed_notebooks(project.root / "notebooks"):
-        print(_show(path))
+    for path in refresh_committed_notebooks(project.root / NOTEBOOKS):
+        print(show(path))
     return 0
 
 
 def cmd_new_narrative(args: argparse.Namespace) -> int:
     """Start a report year's narrative folder from the latest earlier year's, or the starter."""
-    from .starter import new_narrative
+    from svreport.report.starter import new_narrative
 
     project = Project.load(args.config)
     folder, source = new_narrative(project, args.year)
-    print(f"Wrote {_show(folder)}/ ({source}): edit its files, then run `make report YEAR={args.year}`.")
+    print(f"Wrote {show(folder)}/ ({source}): edit its files, then run `make report YEAR={args.year}`.")
     return 0
 
 
 def _cutoff(text: str) -> tuple[int, date]:
     year, _, cutoff = text.partition(":")
     try:
-        return _year(year), date.fromisoformat(cutoff)
+        return report_year(year), date.fromisoformat(cutoff)
     except (argparse.ArgumentTypeError, ValueError):
         raise argparse.ArgumentTypeError(f"'{text}' is not YEAR:CUT-OFF such as 2025:2024-11-30") from None
 
@@ -215,7 +182,7 @@ def _date(text: str) -> date:
 
 def cmd_new_council(args: argparse.Namespace) -> int:
     """Write a council's config from its exports (unless it exists) and a starter narrative per report year."""
-    from .starter import CouncilDetails, new_council, parse_postcodes
+    from svreport.report.starter import CouncilDetails, new_council, parse_postcodes
 
     wanted = [args.name, args.area, args.policy_start, args.year, args.local_postcodes]
     details = None
@@ -229,9 +196,9 @@ def cmd_new_council(args: argparse.Namespace) -> int:
                                  dict(args.year), parse_postcodes(args.local_postcodes), args.raw)
     config, folders = new_council(Path(args.config), details)
     if config:
-        print(f"Wrote {_show(config.resolve())}: check every value (categories come from the exports).")
+        print(f"Wrote {show(config.resolve())}: check every value (categories come from the exports).")
     for folder, source in folders:
-        print(f"Wrote {_show(folder)}/ ({source}).")
+        print(f"Wrote {show(folder)}/ ({source}).")
     if not config and not folders:
         print("Every report year in the config already has a narrative folder; nothing written.")
     years = sorted(Project.load(args.config).config.report_years)
@@ -239,13 +206,13 @@ def cmd_new_council(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_json(path: str, data: object) -> None:
+def write_json(path: str, data: object) -> None:
     import json
 
     Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-def _show(path: Path) -> str:
+def show(path: Path) -> str:
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
@@ -262,13 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser = add_parser  # type: ignore[method-assign]
 
-    sample = commands.add_parser("sample", help="write the bundled sample data (fictional)")
-    sample.add_argument("--scale", type=_scale, default=1, help="repeat every contract N times (benchmarks)")
-    sample.add_argument("--out", help="folder to write to (default: the config's raw folder)")
-    sample.set_defaults(handler=cmd_sample)
-
     run = commands.add_parser("run", help="run the notebook pipeline (clean, validate, metrics, diagrams)")
-    run.add_argument("--year", type=_year, required=True)
+    run.add_argument("--year", type=report_year, required=True)
     run.add_argument("--force", action="store_true", help="re-run every stage even if nothing changed")
     run.add_argument("--timings", help=argparse.SUPPRESS)  # JSON of stage timings, for `svreport bench`
     run.add_argument("--no-notebooks", action="store_true",
@@ -276,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     render = commands.add_parser("render", help="render the report with Quarto, or pandoc and Typst without it")
-    render.add_argument("--year", type=_year, help="report year (default: the latest in the config)")
+    render.add_argument("--year", type=report_year, help="report year (default: the latest in the config)")
     render.add_argument("--engine", choices=("auto", "quarto", "pandoc"), default="auto",
                         help="auto: Quarto when it is on PATH, otherwise pandoc and Typst")
     render.add_argument("--force", action="store_true", help="re-render documents even if unchanged")
@@ -284,33 +246,27 @@ def build_parser() -> argparse.ArgumentParser:
     render.set_defaults(handler=cmd_render)
 
     prepare = commands.add_parser("prepare-report", help="Quarto pre-render: run the pipeline, write report sources")
-    prepare.add_argument("--year", type=_year)
+    prepare.add_argument("--year", type=report_year)
     prepare.set_defaults(handler=cmd_prepare_report)
 
     audit = commands.add_parser("audit", help="re-run a year from its inputs and compare with what was published")
-    audit.add_argument("--year", type=_year, required=True)
+    audit.add_argument("--year", type=report_year, required=True)
     audit.add_argument("--all", action="store_true", help="list every figure, not only those that differ")
     audit.set_defaults(handler=cmd_audit)
 
     reconcile = commands.add_parser("reconcile", help="check a report's printed figures against the ledger")
-    reconcile.add_argument("--year", type=_year, required=True)
-    reconcile.add_argument("--published", help="CSV of key,printed,where (default: data/reference/published/<year>.csv)")
+    reconcile.add_argument("--year", type=report_year, required=True)
+    reconcile.add_argument("--published",
+                           help="CSV of key,printed,where (default: data/reference/published/<year>.csv)")
     reconcile.add_argument("--all", action="store_true", help="list every printed figure")
     reconcile.set_defaults(handler=cmd_reconcile)
-
-    bench = commands.add_parser("bench", help="benchmark the pipeline and write docs/benchmarks.md")
-    bench.add_argument("--year", type=_year, default=2025)
-    bench.add_argument("--scales", default="4,37,366",
-                       help="sample scales for the scale runs (default: about 10k, 100k and 1M portal rows)")
-    bench.add_argument("--output", default="docs/benchmarks.md")
-    bench.set_defaults(handler=cmd_bench)
 
     refresh = commands.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     refresh.set_defaults(handler=cmd_refresh_notebooks)
 
     narrative = commands.add_parser("new-narrative", help="start a report year's narrative folder (a copy of the "
                                     "latest earlier year's, or the starter)")
-    narrative.add_argument("--year", type=_year, required=True)
+    narrative.add_argument("--year", type=report_year, required=True)
     narrative.set_defaults(handler=cmd_new_narrative)
 
     council = commands.add_parser(
@@ -324,18 +280,21 @@ def build_parser() -> argparse.ArgumentParser:
     council.add_argument("--policy-start", type=_date, help="date the Social Value Policy took effect (YYYY-MM-DD)")
     council.add_argument("--year", type=_cutoff, action="append",
                          help="a report year and its cut-off, YEAR:YYYY-MM-DD (repeat for each year)")
-    council.add_argument("--local-postcodes", help='postcode districts or sectors counted as local, e.g. "S70, S71, S75 1"')
-    council.add_argument("--raw", default="data/raw", help="the exports folder, relative to the project (default: %(default)s)")
+    council.add_argument("--local-postcodes",
+                         help='postcode districts or sectors counted as local, e.g. "S70, S71, S75 1"')
+    council.add_argument("--raw", default="data/raw",
+                         help="the exports folder, relative to the project (default: %(default)s)")
     council.set_defaults(handler=cmd_new_council)
 
     inspect = commands.add_parser("inspect", help="read a year's input files and summarise them")
-    inspect.add_argument("--year", type=_year, required=True)
+    inspect.add_argument("--year", type=report_year, required=True)
     inspect.set_defaults(handler=cmd_inspect)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run_command(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    """Parse and run one command; a problem in the inputs prints as one message, with exit code 2."""
+    args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except (InputError, InputErrors) as error:
@@ -344,6 +303,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_command(build_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,204 @@
+"""The council's configuration file: one per council, validated field by field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from svreport.core.errors import InputError
+from svreport.core.formatting import PANEL_STYLES
+from svreport.core.vocabulary import MEASURE_CODE_PATTERN
+from svreport.core.yamlio import load_yaml
+
+POSTCODE_PREFIX = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?( \d)?$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Council(_Strict):
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    area: str = Field(min_length=1, description="the borough as the narrative names it")
+
+
+class Paths(_Strict):
+    """Folders, relative to the project root (or absolute)."""
+
+    raw: str = "data/raw"
+    processed: str = "data/processed"
+    reference: str = "data/reference"
+    narrative: str = "report/narrative"  # the council's report folder: <narrative>/<year>/ per report
+
+
+class ReportYear(_Strict):
+    cutoff: date
+    comparator: int | None = None
+    committee: str = "Cabinet"
+    meeting_date: date | None = None
+
+
+class Category(_Strict):
+    name: str = Field(pattern=r"^[A-Z][A-Za-z0-9 '&,-]*[A-Za-z0-9]$", description="as the report prints it")
+    label: str
+    covers: str = ""
+    variants: list[str] = Field(default_factory=list, description="other spellings seen in exports")
+
+    @property
+    def key(self) -> str:
+        """The name in ledger keys: 'Places' -> places, "Children's Services" -> children_s_services."""
+        return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
+
+
+class ExcludedContract(_Strict):
+    reference: str = Field(min_length=1)
+    supplier: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class MeasureGroup(_Strict):
+    label: str
+    measures: list[Annotated[str, Field(pattern=MEASURE_CODE_PATTERN)]] = Field(min_length=1)
+
+
+DIAGRAM_FIGURE = r"^(committed|delivered)\.(measure\.NT\d+[a-z]?|group\.[a-z][a-z0-9_]*)\.(units|value)$"
+CONFIGURABLE_DIAGRAMS = (2, 3, 5, 6)  # 1 and 4 are always the total and the categories
+
+
+class DiagramPanel(_Strict):
+    label: str = Field(min_length=1)
+    figure: str = Field(pattern=DIAGRAM_FIGURE, description="a ledger key, e.g. committed.measure.NT3.units")
+    style: str | None = Field(default=None, pattern=f"^({'|'.join(PANEL_STYLES)})$",
+                              description="how the bar's label prints; default: number for units, gbp_auto for £")
+
+
+class DiagramDefinition(_Strict):
+    title: str = Field(min_length=1)
+    caption: str = Field(min_length=1)
+    panels: list[DiagramPanel] = Field(min_length=1, max_length=6)
+
+
+class CouncilConfig(_Strict):
+    council: Council
+    paths: Paths = Paths()
+    policy_start: date
+    report_years: dict[int, ReportYear] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1)
+    local_postcode_prefixes: list[str] = Field(min_length=1)
+    excluded_contracts: list[ExcludedContract] = Field(default_factory=list)
+    measure_groups: dict[str, MeasureGroup] = Field(default_factory=dict)
+    # Diagrams 2, 3, 5 and 6: the council's choice of figures; a diagram not listed shows the largest
+    # measures of the year by TOMs theme (see diagrams.py).
+    diagrams: dict[int, DiagramDefinition] = Field(default_factory=dict)
+
+    @field_validator("local_postcode_prefixes")
+    @classmethod
+    def _prefixes_are_postcode_districts_or_sectors(cls, prefixes: list[str]) -> list[str]:
+        normalised = [" ".join(p.upper().split()) for p in prefixes]
+        for prefix in normalised:
+            if not POSTCODE_PREFIX.match(prefix):
+                raise ValueError(
+                    f"'{prefix}' is not a postcode district (e.g. S60) or sector (e.g. S63 7)"
+                )
+        return normalised
+
+    @model_validator(mode="after")
+    def _years_are_consistent(self) -> CouncilConfig:
+        for year, entry in self.report_years.items():
+            if entry.cutoff <= self.policy_start:
+                raise ValueError(
+                    f"report_years.{year}.cutoff {entry.cutoff} is not after policy_start "
+                    f"{self.policy_start}"
+                )
+            if entry.comparator is not None and entry.comparator not in self.report_years:
+                raise ValueError(
+                    f"report_years.{year}.comparator {entry.comparator} has no entry in report_years"
+                )
+            if entry.comparator is not None and entry.comparator >= year:
+                raise ValueError(f"report_years.{year}.comparator must be an earlier year")
+        for number, diagram in self.diagrams.items():
+            if number not in CONFIGURABLE_DIAGRAMS:
+                raise ValueError(f"diagrams.{number}: only diagrams {', '.join(map(str, CONFIGURABLE_DIAGRAMS))} are "
+                                 "set in the config (1 and 4 show the total and each category)")
+            for index, panel in enumerate(diagram.panels):
+                group = panel.figure.split(".")[2] if ".group." in panel.figure else None
+                if group is not None and group not in self.measure_groups:
+                    raise ValueError(f"diagrams.{number}.panels.{index}.figure names measure group '{group}', which "
+                                     "is not under measure_groups")
+        names = [c.name for c in self.categories]
+        if len(set(names)) != len(names):
+            raise ValueError(f"categories: names must be unique, got {names}")
+        keys = [c.key for c in self.categories]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"categories: names must differ in more than spacing and punctuation, got {names}")
+        return self
+
+    @field_validator("categories")
+    @classmethod
+    def _each_spelling_names_one_category(cls, categories: list[Category]) -> list[Category]:
+        owner: dict[str, str] = {}
+        for category in categories:
+            for spelling in [category.name, category.label, *category.variants]:
+                key = " ".join(spelling.split()).lower()
+                if owner.setdefault(key, category.name) != category.name:
+                    raise ValueError(f"'{spelling}' is listed under both {owner[key]} and {category.name}, so "
+                                     "rows spelt that way could belong to either")
+        return categories
+
+    @field_validator("excluded_contracts")
+    @classmethod
+    def _each_contract_excluded_once(cls, contracts: list[ExcludedContract]) -> list[ExcludedContract]:
+        seen: set[str] = set()
+        for contract in contracts:
+            if contract.reference in seen:
+                raise ValueError(f"contract {contract.reference} is listed twice")
+            seen.add(contract.reference)
+        return contracts
+
+    def year(self, year: int, source: str | Path = "config") -> ReportYear:
+        if year not in self.report_years:
+            known = ", ".join(str(y) for y in sorted(self.report_years))
+            raise InputError(
+                source,
+                f"report year {year} has no entry under report_years",
+                expected=f"one of {known}, or add {year} with its cut-off date",
+            )
+        return self.report_years[year]
+
+    def category_names(self) -> list[str]:
+        return [c.name for c in self.categories]
+
+    def excluded_references(self) -> set[str]:
+        return {c.reference for c in self.excluded_contracts}
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in location) or "(top level)"
+
+
+def load_config(path: str | Path) -> CouncilConfig:
+    """Read and check a council config; any problem is an InputError naming the field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "config file not found", expected="a YAML file such as config/rotherham.yml") from None
+    raw = load_yaml(text, path, dates_as_text=True)
+    if not isinstance(raw, dict):
+        raise InputError(path, "config must be a YAML mapping of fields", expected="council:, policy_start:, ...")
+    try:
+        return CouncilConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = _field_path(error["loc"])
+            value = error.get("input")
+            shown = "" if isinstance(value, dict | list) or value is None else f", got {value!r}"
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"field '{field}': {message}{shown}")
+        raise InputError(path, "; ".join(problems)) from None

@@ -1,0 +1,105 @@
+"""Every file and folder name the pipeline and the renderer write or read, in one place, and ``publish``.
+
+A report year's outputs (``data/processed/<year>/``)::
+
+    commitments|delivery|spend.parquet, cleaning_log.csv   the clean tables (clean stage)
+    validation_summary.csv      every check and its result (validate stage)
+    validation/                 Great Expectations Data Docs (validate stage; a run record)
+    figures.csv                 the figures ledger (metrics stage)
+    _variables.yml              every figure in its printed forms (metrics stage)
+    tables/appendix1.csv|xlsx   Appendix 1 (metrics stage)
+    diagrams/                   diagram_N.svg|png|alt.txt and diagrams.json (diagrams stage)
+    notebooks/                  the executed notebooks (a run record)
+    manifest.json               hashes of every input and output, parameters, versions
+
+The project's report sources are in ``report/``; the renderer writes ``report/_generated/`` and
+``_output/report/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+# --- a report year's outputs, inside data/processed/<year>/
+LEDGER = "figures.csv"
+VARIABLES = "_variables.yml"
+VALIDATION_SUMMARY = "validation_summary.csv"
+VALIDATION_DOCS = "validation"
+TABLES = "tables"
+APPENDIX1_CSV = "appendix1.csv"
+APPENDIX1_XLSX = "appendix1.xlsx"
+DIAGRAMS = "diagrams"
+DIAGRAMS_INDEX = "diagrams.json"
+CLEAN_TABLES = ("commitments", "delivery", "spend")  # <name>.parquet
+CLEANING_LOG = "cleaning_log.csv"
+RUN_RECORD = "notebooks"  # the executed notebooks
+MANIFEST = "manifest.json"
+RUN_RECORDS = (RUN_RECORD, VALIDATION_DOCS)  # carry run times and ids: listed in the manifest, not hashed
+
+# --- the project's own folders and files, relative to its root
+CONFIG_DIR = "config"
+DEFAULT_CONFIG = Path(CONFIG_DIR) / "rotherham.yml"
+EXPECTATIONS = "expectations"
+NOTEBOOKS = "notebooks"
+REPORT = "report"  # the Quarto project's documents, style and prerender script
+QUARTO_CONFIG = "_quarto.yml"
+STARTER = Path(REPORT) / "starter"  # the neutral narrative a new council or year starts from
+STYLE = Path(REPORT) / "style"
+GENERATED_NAME = "_generated"  # generated content beside the documents that insert it
+GENERATED = Path(REPORT) / GENERATED_NAME
+REFERENCE_DOCX = "reference.docx"  # in _generated/: pandoc's reference document, A4 with header and footer
+OUTPUT = Path("_output")
+RENDER_CACHE = ".render-cache.json"  # per-document keys of the last render, inside _output/
+PACK_NAME = "cabinet-pack.pdf"
+LOCK_FILE = ".svreport.lock"
+AUTHOR_FIGURES = "author-figures.yml"  # in the council's report folder, per year
+PUBLISHED_FIGURES = "published"  # data/reference/published/<year>.csv: figures as a report printed them
+
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """One pipeline stage: its notebook (in ``notebooks/``) and the kinds of project input its cache key
+    covers besides the previous stage's key (see ``Project.input_groups``)."""
+
+    name: str
+    notebook: str
+    inputs: tuple[str, ...]
+
+
+# The pipeline's stages, in order. Each runs as its notebook (papermill) or in-process as
+# ``svreport.pipeline.steps.run_<name>``.
+STAGES = (
+    StageSpec("clean", "01_clean.ipynb", ("raw", "reference")),
+    StageSpec("validate", "02_validate.ipynb", ("expectations",)),
+    StageSpec("metrics", "03_metrics.ipynb", ("comparator", "author")),
+    StageSpec("diagrams", "04_diagrams.ipynb", ()),
+)
+
+
+def stage(name: str) -> StageSpec:
+    return next(spec for spec in STAGES if spec.name == name)
+
+
+# The Quarto project a render reads besides the pipeline's inputs (``Project.copy_inputs``), and what
+# a copy of a project never takes.
+REPORT_PARTS = (REPORT, QUARTO_CONFIG)
+NOT_COPIED = (GENERATED_NAME, "node_modules", ".ipynb_checkpoints", "kernel-*")
+
+
+def year_dir(processed: Path, year: int) -> Path:
+    return processed / str(year)
+
+
+def publish(staged: Path, final: Path) -> None:
+    """Move a fully built output folder into place, replacing the old one only at the last step."""
+    old = final.with_name(f".old-{final.name}")
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    staged.rename(final)
+    if old.exists():
+        shutil.rmtree(old)

@@ -1,0 +1,220 @@
+"""``svreport run``: execute the four notebooks (papermill parameters, one kernel), as an auditable run record.
+
+The executed copies go to ``data/processed/<year>/notebooks/``. Everything is written to a
+staging folder first and moved into place only when every stage has passed, so a failed
+run leaves the previous outputs exactly as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from svreport.core.errors import InputError, InputErrors
+from svreport.core.layout import MANIFEST, NOTEBOOKS, RUN_RECORD, STAGES, publish, year_dir
+from svreport.core.project import Project
+from svreport.pipeline.keys import stage_keys
+from svreport.pipeline.manifest import read_manifest, write_manifest
+from svreport.pipeline.steps import STEPS, ReportYear
+
+NOTEBOOK_NAMES = tuple(spec.notebook for spec in STAGES)
+
+
+def _kernel_manager_class():
+    """Kernels talk over local IPC sockets: nothing listens on the network, and no TCP warning."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self) -> str:  # absolute socket path: kernel and client may have different cwds
+            return str(Path(tempfile.mkdtemp(prefix="svreport-kernel-")) / "kernel")
+
+        async def cleanup_resources(self, restart: bool = False) -> None:
+            await super().cleanup_resources(restart)
+            if not restart:
+                shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+
+    return IPCKernelManager
+
+
+@dataclass
+class StageTiming:
+    notebook: str
+    seconds: float
+    year: int = 0
+
+
+class StageFailed(Exception):
+    """A stage stopped; ``record`` is the failed run's notebook, kept for inspection."""
+
+    def __init__(self, stage: str, message: str, record: Path | None):
+        self.stage, self.message, self.record = stage, message, record
+        super().__init__(f"the {stage} stage stopped: {message}")
+
+
+def _notebook_error(error: Exception) -> str:
+    """The message a person can act on, not the traceback: our InputErrors' text as raised in the kernel."""
+    value = getattr(error, "evalue", None)
+    name = getattr(error, "ename", "")
+    if value and name in ("InputError", "InputErrors"):
+        return str(value)
+    return f"{name}: {value}" if value else str(error)
+
+
+def run_year(project: Project, year: int, say: Callable[[str], None] = print,
+             notebooks_dir: Path | None = None, notebooks: bool = True, force: bool = False,
+             record: list[StageTiming] | None = None) -> list[StageTiming]:
+    """Run one report year's four stages, after bringing its comparator year up to date.
+
+    With ``notebooks`` the stages are the notebooks, executed by papermill and kept as the run
+    record; without, the same package functions run in this process (faster, no run record).
+    A stage whose inputs, parameters and code are unchanged since the last run (by hash) is not
+    re-executed (``force`` re-runs every stage of ``year``). Outputs are staged and moved into place only
+    when every stage has passed. ``record`` collects the timings of every year run, comparator included.
+    """
+    entry = project.config.year(year, project.config_path)
+    if entry.comparator is not None:
+        run_year(project, entry.comparator, say, notebooks_dir, notebooks, False, record)
+    notebooks_dir = notebooks_dir or project.root / NOTEBOOKS
+    final = year_dir(project.processed_dir, year)
+    staging = project.processed_dir / f".staging-{year}"
+    failed = project.processed_dir / f".failed-{year}"
+    mode = "papermill" if notebooks else "in-process"
+    keys = stage_keys(project, year, notebooks_dir, mode)
+    previous = read_manifest(final).get("stage_keys", {}) if (final / MANIFEST).exists() and not force else {}
+    first = next((i for i, name in enumerate(NOTEBOOK_NAMES) if previous.get(name) != keys[name]), len(STAGES))
+    if first == len(STAGES):
+        say(f"Report year {year}: up to date (inputs, parameters and code unchanged), nothing re-run")
+        return []
+    for folder in (staging, failed):
+        if folder.exists():
+            shutil.rmtree(folder)
+    if first > 0:  # earlier stages are unchanged: start from their outputs
+        shutil.copytree(final, staging)
+    staging.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    try:
+        if notebooks:
+            timings = _run_notebooks(project, year, staging, failed, notebooks_dir, say, first)
+        else:
+            timings = _run_in_process(project, year, staging, say, first)
+    except BaseException:
+        if staging.exists():
+            shutil.rmtree(staging)
+        raise
+    root = str(project.root.resolve())
+    recorded = {"report_year": year, "config_path": str(project.config_path.resolve()).replace(root + "/", ""),
+                "output_dir": str(final).replace(root + "/", "")}
+    runs = {name: {"parameters": recorded, "mode": mode} for name in NOTEBOOK_NAMES}
+    write_manifest(project, year, staging, runs, keys)
+    publish(staging, final)
+    for timing in timings:
+        timing.year = year
+    if record is not None:
+        record.extend(timings)
+    return timings
+
+
+def _run_notebooks(project: Project, year: int, staging: Path, failed: Path, notebooks_dir: Path,
+                   say: Callable[[str], None], first: int = 0) -> list[StageTiming]:
+    """Parameterise each notebook with papermill and execute it, all four in one Jupyter kernel.
+
+    One kernel saves a kernel start and the imports per notebook (about 5 s on the sample); each
+    notebook still builds everything it uses from its parameters, so it can be rerun on its own.
+    """
+    import nbformat
+    from jupyter_core.utils import run_sync
+    from nbclient import NotebookClient
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    for name in NOTEBOOK_NAMES:
+        if not (notebooks_dir / name).exists():
+            raise InputError(notebooks_dir / name, "pipeline notebook not found")
+    (staging / RUN_RECORD).mkdir(exist_ok=True)
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    parameters = {"report_year": year, "config_path": str(project.config_path.resolve()), "output_dir": str(staging)}
+    timings = []
+    say(f"Report year {year}: running {len(STAGES) - first} notebooks"
+        + (f" ({', '.join(NOTEBOOK_NAMES[:first])} unchanged)" if first else ""))
+    kernel = _kernel_manager_class()(kernel_name="python3")
+    try:
+        for spec in STAGES[first:]:
+            name = spec.notebook
+            started = time.perf_counter()
+            notebook = parameterize_notebook(load_notebook_node(str(notebooks_dir / name)), parameters,
+                                             report_mode=False)
+            record = staging / RUN_RECORD / name
+            try:
+                NotebookClient(notebook, km=kernel, resources={"metadata": {"path": str(notebooks_dir)}}).execute()
+            except Exception as error:  # nbclient re-raises the kernel's exception with its name and value
+                nbformat.write(notebook, record)
+                staging.rename(failed)
+                raise StageFailed(spec.name, _notebook_error(error), failed / RUN_RECORD / name) from None
+            nbformat.write(notebook, record)
+            timings.append(StageTiming(name, time.perf_counter() - started))
+            say(f"  {name:<20} {timings[-1].seconds:6.1f} s")
+    finally:
+        if kernel.has_kernel:
+            run_sync(kernel.shutdown_kernel)(now=True)
+            run_sync(kernel.cleanup_resources)()
+    return timings
+
+
+def _run_in_process(project: Project, year: int, staging: Path, say: Callable[[str], None],
+                    first: int = 0) -> list[StageTiming]:
+    context = ReportYear(project, year, staging, build_missing=build_in_process)
+    timings = []
+    say(f"Report year {year}: running {len(STAGES) - first} stages in this process"
+        + (f" ({', '.join(spec.name for spec in STAGES[:first])} unchanged)" if first else ""))
+    for spec in STAGES[first:]:
+        started = time.perf_counter()
+        try:
+            STEPS[spec.name](context)
+        except (InputError, InputErrors) as error:
+            raise StageFailed(spec.name, str(error), None) from None
+        timings.append(StageTiming(spec.name, time.perf_counter() - started))
+        say(f"  {spec.name:<20} {timings[-1].seconds:6.1f} s")
+    return timings
+
+
+def build_in_process(project: Project, year: int) -> None:
+    """Run a year's stages without notebooks (for a missing comparator); outputs appear only if all pass."""
+    run_year(project, year, say=lambda _line: None, notebooks=False)
+
+
+def open_year(config_path: str | Path, year: int, output_dir: str | Path | None = None) -> ReportYear:
+    """A report year as a notebook runs it: an earlier year it compares with is built first if missing."""
+    return ReportYear.create(config_path, year, output_dir, build_missing=build_in_process)
+
+
+def refresh_committed_notebooks(notebooks_dir: Path) -> list[Path]:
+    """Re-execute the committed notebooks in place with their default parameters (the outputs nbval checks).
+
+    No timing metadata is recorded, so an unchanged result gives an unchanged file.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    written = []
+    for name in NOTEBOOK_NAMES:
+        path = notebooks_dir / name
+        book = nbformat.read(path, as_version=4)
+        NotebookClient(book, resources={"metadata": {"path": str(notebooks_dir)}}, record_timing=False,
+                       kernel_manager_class=_kernel_manager_class()).execute()
+        book.metadata.pop("widgets", None)
+        nbformat.write(book, path)
+        written.append(path)
+    return written

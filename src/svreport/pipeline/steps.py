@@ -1,0 +1,141 @@
+"""The pipeline's stages as the notebooks call them: clean, validate, metrics, diagrams (``layout.STAGES``).
+
+Each stage reads what the previous one wrote in the year's output folder, so every notebook can be
+rerun on its own. ``ReportYear`` carries the parameters a notebook receives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from svreport.core.config import CouncilConfig
+from svreport.core.errors import InputError
+from svreport.core.layout import (
+    DIAGRAMS,
+    EXPECTATIONS,
+    LEDGER,
+    STAGES,
+    TABLES,
+    VALIDATION_DOCS,
+    VALIDATION_SUMMARY,
+    VARIABLES,
+    year_dir,
+)
+from svreport.core.project import Project
+from svreport.io.reference import load_measures
+from svreport.stages.appendix1 import appendix1, write_appendix1
+from svreport.stages.author_figures import author_figures
+from svreport.stages.clean import CleanTables, clean_year
+from svreport.stages.diagrams import write_diagrams
+from svreport.stages.ledger import read_ledger, write_ledger
+from svreport.stages.metrics import compute_ledger
+from svreport.stages.validate import ValidationReport, run_validation
+from svreport.stages.variables import build_variables, write_variables
+
+BuildYear = Callable[[Project, int], None]  # runs a report year's stages and publishes its outputs
+
+
+@dataclass
+class ReportYear:
+    """One report year's run: where its stages read and write.
+
+    ``build_missing`` builds an earlier year whose ledger this year compares with, when it has not been
+    run (the runner passes its own ``run_year``); without it a missing comparator stops with the command
+    to run.
+    """
+
+    project: Project
+    year: int
+    output_dir: Path
+    build_missing: BuildYear | None = None
+
+    @classmethod
+    def create(cls, config_path: str | Path, year: int, output_dir: str | Path | None = None,
+               build_missing: BuildYear | None = None) -> ReportYear:
+        project = Project.load(config_path)
+        project.config.year(year, project.config_path)
+        folder = Path(output_dir) if output_dir else year_dir(project.processed_dir, year)
+        return cls(project, year, folder, build_missing)
+
+    @property
+    def config(self) -> CouncilConfig:
+        return self.project.config
+
+    @property
+    def comparator(self) -> int | None:
+        return self.config.year(self.year).comparator
+
+    def measures(self) -> pd.DataFrame:
+        return load_measures(self.project.reference_dir)
+
+    @property
+    def expectations_dir(self) -> Path:
+        return self.project.root / EXPECTATIONS
+
+    def comparator_ledger(self) -> pd.DataFrame | None:
+        """The previous report's ledger, built first (``build_missing``) if that year has not been run."""
+        if self.comparator is None:
+            return None
+        path = year_dir(self.project.processed_dir, self.comparator) / LEDGER
+        if not path.exists() and self.build_missing is not None:
+            self.build_missing(self.project, self.comparator)
+        if not path.exists():
+            raise InputError(self.project.shown(path), f"the {self.comparator} ledger this report compares with "
+                             "is missing", expected=f"`svreport{self.project.config_option} run --year "
+                             f"{self.comparator}` first")
+        return read_ledger(path)
+
+
+def run_clean(year: ReportYear) -> CleanTables:
+    cutoff = year.config.year(year.year).cutoff
+    tables = clean_year(year.project.raw_year_dir(year.year), year.config, cutoff)
+    tables.write(year.output_dir)
+    return tables
+
+
+def run_validate(year: ReportYear, docs: bool = True) -> ValidationReport:
+    """Validate the clean tables; stops (InputErrors) on any critical failure, after writing the summary."""
+    tables = CleanTables.read(year.output_dir)
+    docs_dir = year.output_dir / VALIDATION_DOCS if docs else None
+    report = run_validation(tables, year.config, year.year, year.measures(), year.expectations_dir, docs_dir)
+    report.summary.to_csv(year.output_dir / VALIDATION_SUMMARY, index=False, lineterminator="\n")
+    report.raise_if_failed()
+    return report
+
+
+def _require_validated(year: ReportYear) -> None:
+    path = year.output_dir / VALIDATION_SUMMARY
+    if not path.exists():
+        raise InputError(path, "the data has not been validated", expected="the validate stage to run first")
+    summary = pd.read_csv(path)
+    failed = summary[(summary["severity"] == "critical") & ~summary["passed"]]
+    if not failed.empty:
+        raise InputError(path, f"{len(failed)} critical validation checks failed", expected="valid data")
+
+
+def run_metrics(year: ReportYear) -> pd.DataFrame:
+    """The ledger, ``_variables.yml`` and the Appendix 1 table."""
+    _require_validated(year)
+    tables = CleanTables.read(year.output_dir)
+    measures = year.measures()
+    ledger = compute_ledger(tables, year.config, year.year, measures, year.comparator_ledger())
+    ledger = pd.concat([ledger, author_figures(year.project.author_figures_file(year.year))], ignore_index=True)
+    write_ledger(ledger, year.output_dir / LEDGER)
+    write_variables(build_variables(ledger, year.config, year.year), year.output_dir / VARIABLES)
+    title = f"Appendix 1: social value commitments and delivery, {year.config.council.name}, {year.year} report"
+    write_appendix1(appendix1(ledger, measures), year.output_dir / TABLES, title)
+    return ledger
+
+
+def run_diagrams(year: ReportYear) -> list[Path]:
+    ledger = read_ledger(year.output_dir / LEDGER)
+    return write_diagrams(ledger, year.year, year.comparator, year.output_dir / DIAGRAMS, year.config,
+                          year.measures())
+
+
+# Each stage of ``layout.STAGES`` run in this process: ``run_<name>``.
+STEPS: dict[str, Callable[[ReportYear], object]] = {spec.name: globals()[f"run_{spec.name}"] for spec in STAGES}

@@ -1,0 +1,144 @@
+"""Render the Quarto project in ``report/``: with Quarto when it is installed, otherwise with
+pandoc and Typst (the engines Quarto drives) honouring the same documented subset:
+
+- YAML front matter ``title``, ``subtitle`` and ``format``;
+- the shortcodes ``{{< var key >}}``, ``{{< include file >}}``, ``{{< generated name >}}`` and
+  ``{{< pagebreak >}}``;
+- Markdown headings, lists, emphasis and pipe tables (with ``: caption``);
+- figures ``![caption](file.svg){fig-alt="..."}``, whose alt text reaches HTML, DOCX and the
+  tagged PDF (pandoc's Typst writer drops it, so ``report/style/figures.lua`` puts it back).
+
+Outputs go to ``_output/report/``: each document as HTML (self-contained), PDF (Typst, PDF/UA-1)
+and DOCX, and ``cabinet-pack.pdf`` (itself a document of the project) with the paper and every
+appendix in order. They are built in a staging folder and moved into place only when every
+document has rendered. A document whose sources are unchanged since the last render is copied
+from it, on either path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import yaml
+
+from svreport.core.errors import InputError
+from svreport.core.layout import (
+    MANIFEST,
+    OUTPUT,
+    QUARTO_CONFIG,
+    REFERENCE_DOCX,
+    RENDER_CACHE,
+    VARIABLES,
+    publish,
+    year_dir,
+)
+from svreport.core.project import Project
+from svreport.core.tools import pandoc_version, quarto_available, quarto_version, typst_version
+from svreport.core.yamlio import read_yaml
+from svreport.report.cache import RenderCache
+from svreport.report.docx import reference_docx
+from svreport.report.pandoc import PandocRenderer
+from svreport.report.quarto import QuartoRenderer
+from svreport.report.sources import write_report_sources
+
+
+@dataclass
+class RenderResult:
+    renderer: str  # which path ran, with versions: for the terminal, the manifest and the auditors' page
+    outputs: list[Path] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)  # documents unchanged since the last render
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per output format
+
+
+def quarto_documents(project: Project) -> list[Path]:
+    """The documents `_quarto.yml` renders, in order (the paper first, then the appendices)."""
+    config_path = project.root / QUARTO_CONFIG
+    config = read_yaml(config_path)
+    try:
+        names = config["project"]["render"]
+    except (KeyError, TypeError):
+        raise InputError(config_path, "no project.render list", expected="the report documents in order") from None
+    return [project.root / name for name in names]
+
+
+def source_date(project: Project, year: int) -> datetime:
+    """The documents' date: SOURCE_DATE_EPOCH if set, else the meeting (or cut-off) date. Never 'now'."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=UTC)
+    entry = project.config.year(year)
+    day: date = entry.meeting_date or entry.cutoff
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def renderer_statement(use_quarto: bool) -> str:
+    """Which path rendered, with versions: for the terminal, the manifest and the auditors' page."""
+    if use_quarto:
+        return f"Rendered with Quarto {quarto_version()}."
+    return (f"Rendered with pandoc {pandoc_version()} and Typst {typst_version()} "
+            "(Quarto is not installed on this machine).")
+
+
+def prepare_sources(project: Project, year: int, statement: str) -> None:
+    """report/_generated/ (generated content, diagrams, reference.docx) and the root _variables.yml."""
+    generated = write_report_sources(project, year, statement, quarto_documents(project))
+    reference_docx(generated / REFERENCE_DOCX,
+                   f"{project.config.council.name} – Social Value Annual Report {year}")
+
+
+def record_renderer(project: Project, year: int, statement: str, use_quarto: bool) -> None:
+    """Note in the year's manifest which path rendered the report, with its versions."""
+    manifest = year_dir(project.processed_dir, year) / MANIFEST
+    if not manifest.exists():
+        return
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["render"] = {"renderer": "quarto" if use_quarto else "pandoc and typst", "statement": statement,
+                      "quarto": quarto_version() if use_quarto else None, "pandoc": pandoc_version(),
+                      "typst": typst_version()}
+    manifest.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def render_report(project: Project, year: int, engine: str = "auto", force: bool = False) -> RenderResult:
+    """Render every document of the Quarto project for ``year``, the combined pack PDF among them."""
+    use_quarto = engine == "quarto" or (engine == "auto" and quarto_available() is not None)
+    if engine == "quarto" and not quarto_available():
+        raise InputError("quarto", "Quarto is not on PATH", expected="Quarto installed, or --engine pandoc")
+    started = time.perf_counter()
+    statement = renderer_statement(use_quarto)
+    prepare_sources(project, year, statement)
+    prepared = time.perf_counter() - started
+    variables = yaml.safe_load((project.root / VARIABLES).read_text(encoding="utf-8"))
+    sources = quarto_documents(project)
+    final = project.root / OUTPUT
+    staging = project.root / f".{OUTPUT.name}-staging"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    previous = final if (final / RENDER_CACHE).exists() and not force else None
+    tools = ("quarto", quarto_version()) if use_quarto else ("pandoc", pandoc_version(), "typst", typst_version())
+    cache = RenderCache(project, year, variables, staging, source_date(project, year), tools, previous)
+    result = RenderResult(statement)
+    try:
+        if use_quarto:
+            quarto = QuartoRenderer(cache)
+            outputs = quarto.render_all(sources)
+            timings = quarto.timings
+        else:
+            pandoc = PandocRenderer(cache, f"svreport with pandoc {pandoc_version()} and Typst {typst_version()}")
+            outputs = [path for source in sources for path in pandoc.render(source)]
+            timings = pandoc.timings
+        cache.write()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    publish(staging, final)
+    record_renderer(project, year, statement, use_quarto)
+    result.outputs = [final / p.relative_to(staging) for p in outputs]
+    result.reused = cache.reused
+    result.timings = {"prepare sources": prepared, **timings}
+    return result

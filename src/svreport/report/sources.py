@@ -1,0 +1,368 @@
+"""Generated report sources: the Markdown the report's ``{{< generated >}}`` shortcodes insert.
+
+Written to ``report/_generated/`` from the pipeline's outputs (diagrams, ledger, reference
+data) and from the year's narrative and author files in the council's report folder
+(``<paths.narrative>/<year>/``). Figures are written as ``{{< var ... >}}`` shortcodes and
+filled in from ``_variables.yml``, so every printed figure still comes from the ledger.
+Author text is checked (no HTML, no raw blocks) before it reaches the report.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from svreport.core.errors import InputError
+from svreport.core.layout import (
+    DIAGRAMS,
+    DIAGRAMS_INDEX,
+    GENERATED,
+    GENERATED_NAME,
+    LEDGER,
+    REPORT,
+    VARIABLES,
+    year_dir,
+)
+from svreport.core.project import Project
+from svreport.core.vocabulary import MONEY, unit_symbol, unit_words
+from svreport.core.yamlio import load_yaml
+from svreport.io.reference import load_mapping, load_measures
+from svreport.report.narrative import check_markdown_safe, check_no_html
+from svreport.report.pack import pack_md, printed_documents
+from svreport.report.shortcodes import (
+    PAGEBREAK,
+    SHORTCODE,
+    conditional_block_lines,
+    expand_includes,
+    fill_variables,
+    has_variable,
+    lookup_variable,
+    used_variables,
+)
+from svreport.report.tables import markdown_table
+from svreport.stages.appendix1 import measures_in_appendix1
+from svreport.stages.ledger import format_value, ledger_units, ledger_values, measures_with_figures, read_ledger
+
+
+def _load_yaml(path: Path) -> dict:
+    if not path.exists():
+        raise InputError(path, "the year's author file is missing", expected=f"{path.name} in {path.parent}/ "
+                         "(see report/README.md)")
+    text = path.read_text(encoding="utf-8")
+    check_no_html(text, path)
+    data = load_yaml(text, path) or {}
+    if not isinstance(data, dict):
+        raise InputError(path, f"the file holds a {type(data).__name__}, not a set of named fields",
+                         expected=f"the fields of {path.name}, as in the sample")
+    return data
+
+
+def _rows(path: Path, rows: list, width: int, where: str) -> list[list[object]]:
+    for index, row in enumerate(rows, start=1):
+        if not isinstance(row, list) or len(row) != width:
+            raise InputError(path, f"{where}, row {index} has {len(row) if isinstance(row, list) else 1} cells",
+                             expected=f"{width} cells per row; quote text that contains commas")
+    return rows
+
+
+def _var(key: str) -> str:
+    return "{{< var " + key + " >}}"
+
+
+def priorities_md(path: Path) -> str:
+    data = _load_yaml(path)
+    rows = [[item["priority"], " ".join(item["actions"])] for item in data["priorities"]]
+    return markdown_table([data.get("heading_priority", "Priority"), data.get("heading_actions", "Actions")], rows)
+
+
+def equality_md(path: Path) -> str:
+    data = _load_yaml(path)
+    parts = []
+    for section in data["sections"]:
+        parts.append(f"# {section['heading']}\n")
+        if "text" in section:
+            parts.append(section["text"].strip() + "\n")
+        if "rows" in section:
+            columns = section.get("columns", ["Item", "Detail"])
+            parts.append(markdown_table(columns, _rows(path, section["rows"], len(columns), section["heading"])))
+    return "\n".join(parts)
+
+
+def carbon_md(path: Path) -> str:
+    data = _load_yaml(path)
+    columns = data["columns"]
+    parts = [data["introduction"].strip() + "\n", markdown_table(columns, _rows(path, data["rows"], len(columns),
+                                                                                 "rows"))]
+    parts += ["# Summary\n", data["summary"].strip() + "\n", "# Monitoring\n", data["monitoring"].strip() + "\n"]
+    return "\n".join(parts)
+
+
+def excluded_contracts_md(project: Project) -> str:
+    """A sentence naming the contracts the config leaves out of the headline figures, or nothing."""
+    excluded = project.config.excluded_contracts
+    if not excluded:
+        return ""
+    listed = "; ".join(f"{c.reference} ({c.supplier}): {c.reason.rstrip('.')}" for c in excluded)
+    which = "One contract is" if len(excluded) == 1 else f"{len(excluded)} contracts are"
+    return f"{which} left out of these figures, as of every headline figure: {listed}.\n\n"
+
+
+def appendix1_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
+    """Appendix 1's table, its rows those of the CSV and XLSX (``measures_in_appendix1``), figures as shortcodes."""
+    rows = []
+    for code, measure, keys in measures_in_appendix1(ledger, measures):
+        units_style = "gbp" if unit_symbol(str(measure["unit"])) == "£" else "n"
+        rows.append([code, measure["title"], unit_symbol(str(measure["unit"])),
+                     _var(f"{keys[0]}.{units_style}"), _var(f"{keys[1]}.gbp"),
+                     _var(f"{keys[2]}.{units_style}"), _var(f"{keys[3]}.gbp")])
+    rows.append(["**Total**", "", "", "", "**" + _var("committed.total.gbp") + "**", "",
+                 "**" + _var("delivered.total.gbp") + "**"])
+    columns = ["Code", "Measure", "Unit", "Units committed", "£ committed", "Units delivered", "£ delivered"]
+    return markdown_table(columns, rows, ["l", "l", "l", "r", "r", "r", "r"],
+                          caption="Social value committed and delivered, by TOMs measure",
+                          weights=[8, 31, 9, 12, 14, 12, 14])
+
+
+UNCONFIRMED = "not known"
+
+
+def mapping_md(mapping: pd.DataFrame) -> str:
+    """Appendix 2: an introduction naming the substantive changes (those the mapping does not describe as
+    wording only), then the table."""
+    changes = mapping["change"].astype(str)
+    wording_only = changes.str.startswith("Wording simplified") | changes.str.lower().eq(UNCONFIRMED)
+    substantive = mapping[~wording_only]
+    parts = ["The National TOMs were revised in 2024. This appendix maps each measure the Council uses to the "
+             "2024 National TOMs."]
+    if len(substantive):
+        parts[0] += (" Most changes simplify the wording; these are substantive:" if wording_only.any()
+                     else " The changes are:")
+        grouped = substantive.groupby(["old_code", "old_title"], sort=False)["change"]
+        parts.append("\n".join(f"- **{code}** ({title}): {'; '.join(c.rstrip('.') for c in changes)}."
+                                for (code, title), changes in grouped))
+    elif wording_only.any():
+        parts[0] += " The changes simplify the wording."
+    if mapping["new_code"].astype(str).str.lower().eq(UNCONFIRMED).any():
+        parts.append(f'Where the new code has not yet been confirmed, the table says "{UNCONFIRMED}".')
+    rows = mapping[["old_code", "old_title", "new_code", "change"]].values.tolist()
+    table = markdown_table(["Current code", "Current measure", "2024 TOMs code", "Change"], rows,
+                           caption="The Council's measures mapped to the 2024 National TOMs")
+    return "\n\n".join(parts) + "\n\n" + table
+
+
+def excluded_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
+    """One line per measure delivered on excluded contracts: '- Weeks of apprenticeships ... (NT10): 447'."""
+    units = ledger_units(ledger)
+    lines = []
+    for code, measure in measures.iterrows():
+        key = f"excluded.delivered.measure.{code}.units"
+        if key not in units:
+            continue
+        if units[key] == MONEY:
+            figure = _var(f"excluded.delivered.measure.{code}.value.gbp")
+        else:
+            word = unit_words(units[key])[1]
+            figure = f"{_var(key + '.n')} {word}".rstrip()
+        lines.append(f"- {measure['title']} ({code}): {figure}")
+    return "\n".join(lines) + "\n"
+
+
+def categories_md(project: Project) -> str:
+    """'- **Rotherham Places:** construction, ...' per category ('- **Label**' where the config says nothing more)."""
+    return "\n".join(f"- **{c.label}:** {c.covers.rstrip('.')}." if c.covers.strip() else f"- **{c.label}**"
+                     for c in project.config.categories) + "\n"
+
+
+def _compared_or_now(variables: dict, key: str, style: str) -> str:
+    """'up from £x to £y, a net increase of ...' when the figure has a comparator, else the figure."""
+    return _var(f"compare.{key}.up_by") if has_variable(variables, f"compare.{key}") else _var(f"{key}.{style}")
+
+
+def pending_md(ledger: pd.DataFrame) -> str:
+    """A sentence on delivery reported but not yet validated, or nothing when there is none."""
+    if not ledger_values(ledger).get("delivered.pending.value"):
+        return ""
+    return (f"A further {_var('delivered.pending.value.auto')} of delivery reported for periods up to the cut-off "
+            "is still waiting to be validated and is not counted.\n")
+
+
+def by_category_md(project: Project, variables: dict, stage: str) -> str:
+    """'- **Places:** up from £16.9 million to £18.3 million, ...' for each of the config's categories."""
+    lines = [f"- **{c.name}:** {_compared_or_now(variables, f'{stage}.category.{c.key}', 'auto')}."
+             for c in project.config.categories if has_variable(variables, f"{stage}.category.{c.key}")]
+    return "\n".join(lines) + "\n"
+
+
+MEASURES_PER_THEME = 5  # the largest by proxy value; Appendix 1 lists them all
+
+
+def measures_md(ledger: pd.DataFrame, measures: pd.DataFrame, variables: dict, stage: str) -> str:
+    """The measures with a figure this year, grouped under their TOMs theme, largest value first (at most
+    ``MEASURES_PER_THEME``, then a pointer to Appendix 1); each in its own units and as a proxy value,
+    compared with the previous report where it has one."""
+    themes: dict[str, list[tuple[float, str]]] = {}
+    for figure in measures_with_figures(ledger, measures, stage):
+        if figure.key.endswith(".value"):
+            text = _compared_or_now(variables, figure.key, "auto")
+        else:
+            text = _compared_or_now(variables, figure.key, "words")
+            if figure.value:
+                text += f" (proxy value {_var(figure.key.removesuffix('.units') + '.value.auto')})"
+        themes.setdefault(str(figure.measure["theme"]) or "Other", []).append(
+            (figure.value, f"- {figure.measure['title']} ({figure.code}): {text}."))
+    if not themes:
+        return "No measure has a figure in this report.\n"
+    parts = []
+    for theme in sorted(themes, key=lambda t: (-sum(v for v, _ in themes[t]), t)):
+        lines = [line for _, line in sorted(themes[theme], key=lambda item: -item[0])]
+        if len(lines) > MEASURES_PER_THEME + 1:
+            lines = [*lines[:MEASURES_PER_THEME], f"- {len(lines) - MEASURES_PER_THEME} other measures, listed in "
+                                                  "Appendix 1."]
+        parts.append(f"**{theme}**\n\n" + "\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def ledger_keys_for(variable: str, ledger_keys: set[str], years: list[str]) -> list[str]:
+    """The ledger key(s) behind a report variable: 'committed.total.m' -> ['committed.total']."""
+    if variable.split(".")[0] in ("report", "council") or variable.endswith(".label"):
+        return []
+    if variable.startswith("compare."):  # compare.<key>.<form>: the figure, its previous value and the change
+        compared = variable.removeprefix("compare.").rsplit(".", 1)[0]
+        if compared.startswith("local_spend.") and len(years) >= 2:
+            part = compared.removeprefix("local_spend.")
+            return [k for k in (f"local_spend.{years[-2]}.{part}", f"local_spend.{years[-1]}.{part}")
+                    if k in ledger_keys]
+        return [k for k in (f"previous.{compared}", compared, f"change.{compared}.abs", f"change.{compared}.pct")
+                if k in ledger_keys]
+    key = variable
+    if len(years) >= 1:
+        key = key.replace("local_spend.latest", f"local_spend.{years[-1]}")
+    if len(years) >= 2:
+        key = key.replace("local_spend.previous", f"local_spend.{years[-2]}")
+    base = key.rsplit(".", 1)[0]
+    if base in ledger_keys:
+        return [base]
+    if key.endswith((".phrase", ".direction")):
+        return [k for k in (f"{base}.abs", f"{base}.pct") if k in ledger_keys]
+    return []
+
+
+def auditors_md(project: Project, documents: list[Path], variables: dict, ledger: pd.DataFrame,
+                generated: dict[str, str]) -> str:
+    """Every figure the report prints: as printed, its ledger key, unrounded value, unit and source."""
+    rows_by_key = {row.key: row for row in ledger.itertuples(index=False)}
+    years = sorted({k.split(".")[1] for k in rows_by_key if k.startswith("local_spend.")})
+    out = []
+    for document in printed_documents(documents):
+        for variable in used_variables(document, variables, generated):
+            for key in ledger_keys_for(variable, set(rows_by_key), years):
+                row = rows_by_key[key]
+                out.append([document.stem, lookup_variable(variables, variable) or "", f"`{key}`",
+                            format_value(float(row.value)), row.unit, row.source])
+    columns = ["Document", "Printed as", "Ledger key", "Unrounded value", "Unit", "Computed in"]
+    return markdown_table(columns, out, ["l", "l", "l", "r", "l", "l"],
+                          caption="Every figure the report prints, with where it comes from")
+
+
+DIAGRAM_NUMBERS = range(1, 7)
+
+
+def diagram_md(entry: dict) -> str:
+    alt = entry["alt"].replace("\\", "\\\\").replace('"', '\\"')
+    return f"![{entry['caption']}]({GENERATED_NAME}/{DIAGRAMS}/{entry['svg']}){{fig-alt=\"{alt}\"}}\n"
+
+
+# The year's narrative files (in the council's report folder) and the generated content each becomes.
+NARRATIVE = {"paper": "cabinet-report.md", "case-studies": "case-studies.md"}
+# The author's YAML files and the Markdown each becomes.
+AUTHORED = {"priorities": (priorities_md, "priorities.yml"),
+            "equality-screening": (equality_md, "equality-screening.yml"),
+            "carbon-impact": (carbon_md, "carbon-impact.yml")}
+# {{< pagebreak >}} in narrative that reaches Quarto as generated content: raw blocks for every format
+# (each writer keeps its own and drops the others).
+PAGEBREAK_ANY_FORMAT = "".join(PAGEBREAK.values())
+
+
+def narrative_md(path: Path, project: Project, variables: dict, generated: dict[str, str]) -> str:
+    """A narrative file with its includes, generated content and .when-data / .unless-data blocks resolved,
+    figures still as ``{{< var >}}`` shortcodes. Includes stay inside the council's report folder."""
+    if not path.exists():
+        raise InputError(project.shown(path), "narrative file not found",
+                         expected=f"{path.name} in {project.shown(path.parent).as_posix()}/ (see report/README.md)")
+    text = path.read_text(encoding="utf-8")
+    check_markdown_safe(text, project.shown(path))
+    return expand_includes(text, path, variables, generated=generated, folder=project.narrative_root.resolve())
+
+
+def resolve_pagebreaks(text: str) -> str:
+    return SHORTCODE.sub(lambda m: PAGEBREAK_ANY_FORMAT if m.group(1) == "pagebreak" else m.group(0), text)
+
+
+def write_report_sources(project: Project, year: int, renderer_statement: str, documents: list[Path]) -> Path:
+    """Write report/_generated/ and the project-root _variables.yml (for Quarto) for ``year``.
+
+    The year's narrative (``<narrative>/<year>/``) and the pipeline's tables and diagrams become
+    generated content, each file written with its figures filled in from ``_variables.yml``, so that the
+    ``{{< generated >}}`` shortcode inserts it as plain Markdown on either render path.
+    """
+    processed = year_dir(project.processed_dir, year)
+    for needed in (LEDGER, VARIABLES, f"{DIAGRAMS}/{DIAGRAMS_INDEX}"):
+        if not (processed / needed).exists():
+            raise InputError(processed / needed, "pipeline output missing",
+                             expected=f"`svreport{project.config_option} run --year {year}` to have completed")
+    content = project.narrative_dir(year)
+    ledger = read_ledger(processed / LEDGER)
+    measures = load_measures(project.reference_dir)
+    variables = yaml.safe_load((processed / VARIABLES).read_text(encoding="utf-8"))
+    for path in sorted((project.root / REPORT).glob("*.qmd")):
+        text = path.read_text(encoding="utf-8")
+        check_markdown_safe(text, project.shown(path))
+        if conditional := conditional_block_lines(text):  # resolved in the narrative only: Quarto would print both
+            raise InputError(project.shown(path), "a .when-data or .unless-data block is in a shared document",
+                             row=conditional[0], expected="conditional text in the year's "
+                             "narrative (cabinet-report.md in the council's report folder)")
+
+    diagrams = json.loads((processed / DIAGRAMS / DIAGRAMS_INDEX).read_text(encoding="utf-8"))
+    files: dict[str, str] = {}
+    for name, (make, file) in AUTHORED.items():  # the author's YAML text reaches the report as Markdown
+        path = content / file
+        files[name] = make(path)
+        check_markdown_safe(files[name], project.shown(path), located_in=path.read_text(encoding="utf-8"))
+    files |= {
+        "appendix1-table": excluded_contracts_md(project) + appendix1_md(ledger, measures),
+        "toms-mapping": mapping_md(load_mapping(project.reference_dir)),
+        "excluded-delivery": excluded_md(ledger, measures),
+        "categories": categories_md(project),
+        "committed-by-category": by_category_md(project, variables, "committed"),
+        "delivered-by-category": by_category_md(project, variables, "delivered"),
+        "committed-measures": measures_md(ledger, measures, variables, "committed"),
+        "delivered-measures": measures_md(ledger, measures, variables, "delivered"),
+        "pending-delivery": pending_md(ledger),
+        "renderer": f"{renderer_statement}\n",
+    }
+    files |= {f"diagram-{number}": "" for number in DIAGRAM_NUMBERS}  # a diagram without data is left out
+    for entry in diagrams:
+        files[f"diagram-{entry['number']}"] = diagram_md(entry)
+    for name, file in NARRATIVE.items():  # last: the narrative may use any of the content above
+        files[name] = narrative_md(content / file, project, variables, files)
+
+    out = project.root / GENERATED
+    if out.exists():
+        shutil.rmtree(out)
+    (out / DIAGRAMS).mkdir(parents=True)
+    for entry in diagrams:
+        for kind in ("svg", "png"):
+            shutil.copyfile(processed / DIAGRAMS / entry[kind], out / DIAGRAMS / entry[kind])
+    for name, text in files.items():
+        filled = fill_variables(text, GENERATED / f"{name}.md", variables)
+        (out / f"{name}.md").write_text(resolve_pagebreaks(filled), encoding="utf-8")
+    (out / "auditors-table.md").write_text(
+        fill_variables(auditors_md(project, documents, variables, ledger, files), GENERATED / "auditors-table.md",
+                       variables), encoding="utf-8")
+    (out / "cabinet-pack.md").write_text(pack_md(documents, variables), encoding="utf-8")
+    shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
+    return out

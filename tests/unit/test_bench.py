@@ -1,0 +1,35 @@
+"""The benchmark report's arithmetic and verdicts (no timing here: timings are not unit-tested)."""
+
+from __future__ import annotations
+
+from svreport_dev.bench import Measured, report_markdown
+
+
+def _results(forced_run: float) -> dict:
+    stages = [{"notebook": n, "seconds": 1.0, "year": y} for y in (2024, 2025)
+              for n in ("01_clean.ipynb", "02_validate.ipynb", "03_metrics.ipynb", "04_diagrams.ipynb")]
+    render = {"formats": {"prepare sources": 0.2, "html": 0.4, "docx": 0.4, "pdf": 0.5, "pack pdf": 0.3}}
+    return {
+        "year": 2025,
+        "cold_run": Measured(12.0, 0, {"stages": stages}), "cold_render": Measured(2.0, 0, render),
+        "warm_run": Measured(0.5, 0), "warm_render": Measured(0.6, 0, render),
+        "forced_run": Measured(forced_run, 0, {"stages": stages[4:]}), "forced_render": Measured(2.0, 0, render),
+        "floor": Measured(8.0, 0), "kernel_start": 2.0,
+        "narrative_run": Measured(0.5, 0), "narrative_render": Measured(1.0, 0, render),
+        "scales": [{"scale": 4, "portal_rows": 10_000, "clean": 0.2, "validate": 4.0, "metrics": 0.2, "diagrams": 1,
+                    "process_seconds": 6, "peak_rss_mb": 400.0},
+                   {"scale": 366, "portal_rows": 1_000_000, "clean": 8.0, "validate": 50.0, "metrics": 4.0,
+                    "diagrams": 1, "process_seconds": 70, "peak_rss_mb": 2500.0}],
+    }
+
+
+def test_targets_met_and_missed_are_reported():
+    text = report_markdown(_results(forced_run=6.0))
+    assert "| warm `make report`, nothing changed, <= 15 s | 1.1 s | met |" in text
+    assert "| forced, <= 2x the floor (8.0 s: same stages in one process, then pandoc/Typst) | 1.00x | met |" in text
+    assert "| narrative-only change then `make report`, <= 3 s | 1.5 s | met |" in text
+    assert "| x366 | 1,000,000 | 8.0 s | 50.0 s | 4.0 s | 62.0 s | 6.20 s | 2,500 MB |" in text
+    assert "62.0 s against a target of 60 s (**missed**), peak 2.50 GB against 2 GB (**missed**)" in text
+    slow = report_markdown(_results(forced_run=20.0))
+    assert "every stage forced to re-run, <= 15 s | 22.0 s | **missed** |" in slow
+    assert "| 2.75x | **missed** |" in slow
