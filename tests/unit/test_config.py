@@ -64,3 +64,18 @@ def test_config_naming_a_missing_folder(root, tmp_path):
     path = _broken(root, tmp_path, "  raw: data/raw", "  raw: data/nowhere")
     with pytest.raises(InputError, match="field 'paths.raw' names folder 'data/nowhere'"):
         _ = Project.load(path).raw_dir
+
+
+def test_a_copy_of_the_project_takes_its_inputs_and_no_outputs(project_copy, tmp_path):
+    """``Project.copy_inputs``, which the audit, the benchmark and the tests use: inputs only (of the years
+    asked for), never outputs."""
+    (project_copy / "data" / "processed" / "2025").mkdir()
+    (project_copy / "data" / "processed" / "2025" / "figures.csv").write_text("key,value\n", encoding="utf-8")
+    copy = Project.load(project_copy / "config" / "rotherham.yml").copy_inputs(tmp_path / "copy", years=[2025],
+                                                                               report=False)
+    copied = {p.relative_to(copy.root).as_posix() for p in copy.root.rglob("*") if p.is_file()}
+    assert "config/rotherham.yml" in copied and "data/raw/2025/portal_delivery.csv" in copied
+    assert "report/councils/rotherham/2025/author-figures.yml" in copied
+    assert "notebooks/03_metrics.ipynb" in copied and "expectations/delivery.json" in copied
+    assert not any(name.startswith(("data/raw/2024/", "data/processed/", "report/cabinet", "project/"))
+                   for name in copied)

@@ -204,12 +204,9 @@ class Project:
                 shutil.copyfile(source, destination)
 
         paths = self.config.paths
-        config_dir = self.config_path.resolve().parent
-        copy(config_dir, config_dir.relative_to(self.root.resolve()) if config_dir.is_relative_to(
-            self.root.resolve()) else CONFIG_DIR)
-        copied_config = target / (self.config_path.resolve().relative_to(self.root.resolve())
-                                  if config_dir.is_relative_to(self.root.resolve()) else
-                                  Path(CONFIG_DIR) / self.config_path.name)
+        config = self.config_path.resolve().relative_to(self.root.resolve())  # config/<council>.yml
+        copy(self.root / config.parent, config.parent)  # the config folder: other councils' configs too
+        copied_config = target / config
         for year in sorted(self.config.report_years) if years is None else years:
             copy(self.raw_year_dir(year), Path(paths.raw) / str(year))
             copy(self.narrative_root / str(year), Path(paths.narrative) / str(year))
