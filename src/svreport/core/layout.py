@@ -58,7 +58,6 @@ AUTHOR_FIGURES = "author-figures.yml"  # in the council's report folder, per yea
 PUBLISHED_FIGURES = "published"  # data/reference/published/<year>.csv: figures as a report printed them
 
 
-
 @dataclass(frozen=True)
 class StageSpec:
     """One pipeline stage: its notebook (in ``notebooks/``) and the kinds of project input its cache key

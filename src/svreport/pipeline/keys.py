@@ -2,17 +2,17 @@
 
 A stage's key is a digest of the bytes of its inputs (``Project.input_groups``, by the kinds the stage
 names in ``layout.STAGES``), the run's parameters, the code (every module the pipeline can import, found
-on disk: ``core.code``) and the notebooks, chained so that a change re-runs every stage after it.
+on disk: ``core.code``) and the notebooks (an input group too), chained so that a change re-runs every
+stage after it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from svreport.core.code import code_digest
-from svreport.core.layout import STAGES
+from svreport.core.layout import NOTEBOOKS, STAGES
 from svreport.core.project import Project
 from svreport.pipeline.manifest import hash_input_groups
 
@@ -21,17 +21,12 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def pipeline_code_digest(notebooks_dir: Path) -> str:
-    """The code the stages run: every module of the pipeline layer and below, and the notebooks."""
-    notebooks = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(notebooks_dir.glob("*.ipynb"))}
-    return digest(code_digest("pipeline"), notebooks)
-
-
-def stage_keys(project: Project, year: int, notebooks_dir: Path, mode: str) -> dict[str, str]:
-    """One key per stage (by notebook name), chained from the first."""
+def stage_keys(project: Project, year: int, mode: str) -> dict[str, str]:
+    """One key per stage (by notebook name), chained from the first, which covers the code the stages run:
+    every module of the pipeline layer and below, and the notebooks."""
     inputs = hash_input_groups(project, year)
     keys: dict[str, str] = {}
-    previous = digest(year, mode, pipeline_code_digest(notebooks_dir), project.config.model_dump(mode="json"))
+    previous = digest(year, mode, code_digest("pipeline"), inputs[NOTEBOOKS], project.config.model_dump(mode="json"))
     for spec in STAGES:
         previous = digest(spec.name, previous, *(inputs.get(kind, {}) for kind in spec.inputs))
         keys[spec.notebook] = previous

@@ -72,9 +72,8 @@ def _notebook_error(error: Exception) -> str:
     return f"{name}: {value}" if value else str(error)
 
 
-def run_year(project: Project, year: int, say: Callable[[str], None] = print,
-             notebooks_dir: Path | None = None, notebooks: bool = True, force: bool = False,
-             record: list[StageTiming] | None = None) -> list[StageTiming]:
+def run_year(project: Project, year: int, say: Callable[[str], None] = print, notebooks: bool = True,
+             force: bool = False, record: list[StageTiming] | None = None) -> list[StageTiming]:
     """Run one report year's four stages, after bringing its comparator year up to date.
 
     With ``notebooks`` the stages are the notebooks, executed by papermill and kept as the run
@@ -85,13 +84,12 @@ def run_year(project: Project, year: int, say: Callable[[str], None] = print,
     """
     entry = project.config.year(year, project.config_path)
     if entry.comparator is not None:
-        run_year(project, entry.comparator, say, notebooks_dir, notebooks, False, record)
-    notebooks_dir = notebooks_dir or project.root / NOTEBOOKS
+        run_year(project, entry.comparator, say, notebooks, False, record)
     final = year_dir(project.processed_dir, year)
     staging = project.processed_dir / f".staging-{year}"
     failed = project.processed_dir / f".failed-{year}"
     mode = "papermill" if notebooks else "in-process"
-    keys = stage_keys(project, year, notebooks_dir, mode)
+    keys = stage_keys(project, year, mode)
     previous = read_manifest(final).get("stage_keys", {}) if (final / MANIFEST).exists() and not force else {}
     first = next((i for i, name in enumerate(NOTEBOOK_NAMES) if previous.get(name) != keys[name]), len(STAGES))
     if first == len(STAGES):
@@ -106,7 +104,7 @@ def run_year(project: Project, year: int, say: Callable[[str], None] = print,
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     try:
         if notebooks:
-            timings = _run_notebooks(project, year, staging, failed, notebooks_dir, say, first)
+            timings = _run_notebooks(project, year, staging, failed, say, first)
         else:
             timings = _run_in_process(project, year, staging, say, first)
     except BaseException:
@@ -126,8 +124,8 @@ def run_year(project: Project, year: int, say: Callable[[str], None] = print,
     return timings
 
 
-def _run_notebooks(project: Project, year: int, staging: Path, failed: Path, notebooks_dir: Path,
-                   say: Callable[[str], None], first: int = 0) -> list[StageTiming]:
+def _run_notebooks(project: Project, year: int, staging: Path, failed: Path, say: Callable[[str], None],
+                   first: int = 0) -> list[StageTiming]:
     """Parameterise each notebook with papermill and execute it, all four in one Jupyter kernel.
 
     One kernel saves a kernel start and the imports per notebook (about 5 s on the sample); each
@@ -139,6 +137,7 @@ def _run_notebooks(project: Project, year: int, staging: Path, failed: Path, not
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
+    notebooks_dir = project.root / NOTEBOOKS
     for name in NOTEBOOK_NAMES:
         if not (notebooks_dir / name).exists():
             raise InputError(notebooks_dir / name, "pipeline notebook not found")

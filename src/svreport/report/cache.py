@@ -3,6 +3,7 @@ is copied from it instead of rendered again, on either render path."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -43,16 +44,28 @@ class RenderCache:
             self._bodies[source, target] = meta, expand(body, source, self.variables, target)
         return self._bodies[source, target]
 
-    def key(self, source: Path) -> str:
-        style = self.project.root / STYLE
-        parts = [self.year, str(self.epoch), document_formats(source), self.tools, code_digest("report")]
-        parts += [self.body(source, target) for target in ("html", "docx", "typst")]
-        parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(style.iterdir())]
-        parts.append(hashlib.sha256((self.project.root / QUARTO_CONFIG).read_bytes()).hexdigest())
-        reference = self.project.root / GENERATED / REFERENCE_DOCX
+    @functools.cached_property
+    def _code(self) -> str:
+        """The renderer's code: every module of the report layer and below (read once per render)."""
+        return code_digest("report")
+
+    @functools.cached_property
+    def _shared_files(self) -> list[object]:
+        """What every document's look depends on: style, _quarto.yml, reference.docx, diagrams (read once)."""
+        root = self.project.root
+        parts: list[object] = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest())
+                               for p in sorted((root / STYLE).iterdir())]
+        parts.append(hashlib.sha256((root / QUARTO_CONFIG).read_bytes()).hexdigest())
+        reference = root / GENERATED / REFERENCE_DOCX
         parts.append(hashlib.sha256(reference.read_bytes()).hexdigest() if reference.exists() else "")
         parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest())
-                  for p in sorted((self.project.root / GENERATED / DIAGRAMS).glob("*"))]
+                  for p in sorted((root / GENERATED / DIAGRAMS).glob("*"))]
+        return parts
+
+    def key(self, source: Path) -> str:
+        parts = [self.year, str(self.epoch), document_formats(source), self.tools, self._code]
+        parts += [self.body(source, target) for target in ("html", "docx", "typst")]
+        parts += self._shared_files
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
     def planned(self, source: Path) -> list[Path]:

@@ -115,8 +115,9 @@ def appendix1_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
     """Appendix 1's table, its rows those of the CSV and XLSX (``measures_in_appendix1``), figures as shortcodes."""
     rows = []
     for code, measure, keys in measures_in_appendix1(ledger, measures):
-        units_style = "gbp" if unit_symbol(str(measure["unit"])) == "£" else "n"
-        rows.append([code, measure["title"], unit_symbol(str(measure["unit"])),
+        symbol = unit_symbol(str(measure["unit"]))
+        units_style = "gbp" if symbol == "£" else "n"
+        rows.append([code, measure["title"], symbol,
                      _var(f"{keys[0]}.{units_style}"), _var(f"{keys[1]}.gbp"),
                      _var(f"{keys[2]}.{units_style}"), _var(f"{keys[3]}.gbp")])
     rows.append(["**Total**", "", "", "", "**" + _var("committed.total.gbp") + "**", "",

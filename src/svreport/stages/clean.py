@@ -296,5 +296,5 @@ def clean_year(year_dir: Path, config: CouncilConfig, cutoff: date | None = None
 def row_counts(tables: CleanTables) -> pd.DataFrame:
     """Rows per clean table and the files they came from, for the clean notebook."""
     return pd.DataFrame([{"table": name, "rows": len(getattr(tables, name)),
-                          "files": ", ".join(sorted(getattr(tables, name)["source_file"].unique()))}
+                          "files": ", ".join(sorted(getattr(tables, name)[SOURCE_FILE].unique()))}
                          for name in CleanTables.TABLES])

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from svreport.core import formatting
+from svreport.core import formatting, layout
 from svreport.core.config import CouncilConfig
-from svreport.core.layout import NOTEBOOKS, STAGES
 from svreport.core.vocabulary import COUNT, MONEY, RATIO, ledger_unit
 from svreport.stages.clean import CleanTables
 from svreport.stages.ledger import LEDGER_COLUMNS, ledger_units, ledger_values
 
-METRICS_SOURCE = f"{NOTEBOOKS}/{next(s.notebook for s in STAGES if s.name == 'metrics')}"
+METRICS_SOURCE = f"{layout.NOTEBOOKS}/{layout.stage('metrics').notebook}"
 STATUS_KEYS = {"Pending": "pending", "Awaiting Evidence": "awaiting_evidence", "Rejected": "rejected"}
 
 
