@@ -122,6 +122,38 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0 if result.passed else 1
 
 
+def cmd_trace(args: argparse.Namespace) -> int:
+    """A figure back to its source rows, or a source row forward to the figures it feeds."""
+    from svreport.audit.trace import (
+        TraceYear,
+        format_key_trace,
+        format_row_trace,
+        parse_row_reference,
+        trace_key,
+        trace_row,
+    )
+
+    project = Project.load(args.config)
+    year = args.year or _default_year(project)
+    project.config.year(year, project.config_path)
+    if bool(args.key) == bool(args.row):
+        raise InputError("svreport trace", "give either a ledger KEY or --row FILE:ROW",
+                         expected="e.g. `svreport trace --year 2025 delivered.total` or "
+                                  "`svreport trace --year 2025 --row portal_delivery.csv:117`")
+    traced = TraceYear(project, year)
+    if args.row:
+        print(format_row_trace(trace_row(traced, *parse_row_reference(args.row)), traced))
+        return 0
+    trace = trace_key(traced, args.key)
+    print(format_key_trace(trace, traced))
+    if args.csv and trace.funnel is not None:
+        trace.funnel.rows.to_csv(args.csv, index=False, lineterminator="\n")
+        print(f"Wrote the {len(trace.funnel.rows):,} contributing rows to {args.csv}")
+    elif args.csv:
+        print(f"{args.key} is not made from rows directly, so no CSV was written; trace the keys it is made from.")
+    return 0 if trace.matches else 1
+
+
 def cmd_reconcile(args: argparse.Namespace) -> int:
     """Compare a report's printed figures with the ledger at the printed precision."""
     from svreport.audit.reconcile import reconcile
@@ -260,6 +292,14 @@ def build_parser() -> argparse.ArgumentParser:
                            help="CSV of key,printed,where (default: data/reference/published/<year>.csv)")
     reconcile.add_argument("--all", action="store_true", help="list every printed figure")
     reconcile.set_defaults(handler=cmd_reconcile)
+
+    trace = commands.add_parser("trace", help="trace a figure to the source rows that make it, or a source row to "
+                                "the figures it feeds")
+    trace.add_argument("key", nargs="?", help="a ledger key, e.g. delivered.total")
+    trace.add_argument("--year", type=report_year, help="report year (default: the latest in the config)")
+    trace.add_argument("--row", help="FILE:ROW, a source row as a spreadsheet numbers it, e.g. portal_delivery.csv:117")
+    trace.add_argument("--csv", help="write the contributing rows to this CSV file")
+    trace.set_defaults(handler=cmd_trace)
 
     refresh = commands.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     refresh.set_defaults(handler=cmd_refresh_notebooks)

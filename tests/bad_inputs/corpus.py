@@ -148,19 +148,20 @@ def apply(project: Path, edit: dict) -> None:
         raise ValueError(f"unknown edit {kind}")
 
 
-def run_cli(project: Path, argv: list[str]) -> tuple[int, str]:
-    """Run ``svreport ARGV`` in-process from the project folder; returns (exit code, stderr)."""
+def run_cli(project: Path, argv: list[str], stdout: bool = False) -> tuple[int, str]:
+    """Run ``svreport ARGV`` in-process from the project folder; returns (exit code, stderr), or with
+    ``stdout`` (exit code, stdout and stderr)."""
     from svreport.cli import main
 
-    stderr, stdout = io.StringIO(), io.StringIO()
+    errors, output = io.StringIO(), io.StringIO()
     previous = Path.cwd()
     os.chdir(project)
     try:
-        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
+        with contextlib.redirect_stderr(errors), contextlib.redirect_stdout(output):
             code = main(argv)
     finally:
         os.chdir(previous)
-    return code, stderr.getvalue()
+    return code, (output.getvalue() + errors.getvalue()) if stdout else errors.getvalue()
 
 
 def write_doc() -> str:

@@ -206,3 +206,14 @@ PANEL_STYLES: dict[str, Callable[[float], str]] = {
     "number": number,
     "number_auto": number_auto,
 }
+
+
+def exact(value: float, unit: str) -> str:
+    """A figure for checking, not for the paper: money to the penny, counts whole, ratios with their percentage."""
+    if unit == MONEY:
+        return f"£{value:,.2f}" if value >= 0 else f"-£{-value:,.2f}"
+    if unit == COUNT:
+        return f"{value:,.0f}"
+    if unit == RATIO:
+        return f"{value:.6f} ({value:.2%})"
+    return f"{value:,.4f}".rstrip("0").rstrip(".") + f" ({unit})"

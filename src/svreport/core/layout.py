@@ -5,7 +5,10 @@ A report year's outputs (``data/processed/<year>/``)::
     commitments|delivery|spend.parquet, cleaning_log.csv   the clean tables (clean stage)
     validation_summary.csv      every check and its result (validate stage)
     validation/                 Great Expectations Data Docs (validate stage; a run record)
+    dropped_rows.csv            every input row the cleaning dropped, and why (clean stage)
     figures.csv                 the figures ledger (metrics stage)
+    lineage.csv                 how each ledger figure was made: rows and filters, or other keys (metrics stage)
+    row_outcomes.parquet        each clean row's outcome under the counting rules (metrics stage)
     _variables.yml              every figure in its printed forms (metrics stage)
     tables/appendix1.csv|xlsx   Appendix 1 (metrics stage)
     diagrams/                   diagram_N.svg|png|alt.txt and diagrams.json (diagrams stage)
@@ -24,6 +27,9 @@ from pathlib import Path
 
 # --- a report year's outputs, inside data/processed/<year>/
 LEDGER = "figures.csv"
+LINEAGE = "lineage.csv"
+ROW_OUTCOMES = "row_outcomes.parquet"
+DROPPED_ROWS = "dropped_rows.csv"
 VARIABLES = "_variables.yml"
 VALIDATION_SUMMARY = "validation_summary.csv"
 VALIDATION_DOCS = "validation"

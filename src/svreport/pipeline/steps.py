@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from svreport.core import formatting
 from svreport.core.config import CouncilConfig
 from svreport.core.errors import InputError
 from svreport.core.layout import (
     DIAGRAMS,
     EXPECTATIONS,
     LEDGER,
+    LINEAGE,
+    ROW_OUTCOMES,
     STAGES,
     TABLES,
     VALIDATION_DOCS,
@@ -30,6 +33,7 @@ from svreport.io.reference import load_measures
 from svreport.stages.appendix1 import appendix1, write_appendix1
 from svreport.stages.author_figures import author_figures
 from svreport.stages.clean import CleanTables, clean_year
+from svreport.stages.counting import KeySpec, funnel, read_lineage, with_outcomes, write_lineage
 from svreport.stages.diagrams import write_diagrams
 from svreport.stages.ledger import read_ledger, write_ledger
 from svreport.stages.metrics import compute_ledger
@@ -118,17 +122,47 @@ def _require_validated(year: ReportYear) -> None:
 
 
 def run_metrics(year: ReportYear) -> pd.DataFrame:
-    """The ledger, ``_variables.yml`` and the Appendix 1 table."""
+    """The ledger with its lineage (how each figure was made, each row's outcome), ``_variables.yml`` and
+    the Appendix 1 table."""
     _require_validated(year)
     tables = CleanTables.read(year.output_dir)
     measures = year.measures()
-    ledger = compute_ledger(tables, year.config, year.year, measures, year.comparator_ledger())
-    ledger = pd.concat([ledger, author_figures(year.project.author_figures_file(year.year))], ignore_index=True)
+    figures = compute_ledger(tables, year.config, year.year, measures, year.comparator_ledger())
+    author_file = year.project.author_figures_file(year.year)
+    authored = author_figures(author_file)
+    ledger = pd.concat([figures.ledger, authored], ignore_index=True)
     write_ledger(ledger, year.output_dir / LEDGER)
+    entered = f"Entered by the report author in {year.project.shown(author_file).as_posix()}"
+    write_lineage([*figures.lineage, *(KeySpec(key, "author", entered) for key in authored["key"])],
+                  year.output_dir / LINEAGE)
+    figures.outcomes.frame(tables).to_parquet(year.output_dir / ROW_OUTCOMES, index=False)
     write_variables(build_variables(ledger, year.config, year.year), year.output_dir / VARIABLES)
     title = f"Appendix 1: social value commitments and delivery, {year.config.council.name}, {year.year} report"
     write_appendix1(appendix1(ledger, measures), year.output_dir / TABLES, title)
     return ledger
+
+
+def counting_steps(year: ReportYear) -> pd.DataFrame:
+    """The headline figures counted from the rows, rule by rule: rows left and their subtotal after each
+    step (from the lineage the metrics stage recorded), ending at the ledger's figure. For the metrics
+    notebook; ``svreport trace`` lists the rows themselves."""
+    ledger = read_ledger(year.output_dir / LEDGER).set_index("key")
+    specs = read_lineage(year.output_dir / LINEAGE)
+    tables = CleanTables.read(year.output_dir)
+    outcomes = pd.read_parquet(year.output_dir / ROW_OUTCOMES)
+    spend_years = sorted(k.split(".")[1] for k in ledger.index if k.startswith("local_spend.") and k.endswith(".local"))
+    keys = ["committed.total", "delivered.total", "delivered.pending.value", "excluded.delivered.total",
+            *(f"local_spend.{spend_years[-1]}.{part}" for part in ("local", "total") if spend_years)]
+    rows = []
+    for key in [k for k in keys if k in specs]:
+        spec, unit = specs[key], str(ledger.loc[key, "unit"])
+        steps = funnel(spec, with_outcomes(tables, outcomes, spec.table)).steps
+        for number, step in enumerate(steps.itertuples(index=False)):
+            rows.append({"figure": key if number == 0 else "", "step": step.step, "rows": step.rows,
+                         "subtotal": formatting.exact(step.subtotal, unit)})
+        rows.append({"figure": "", "step": "= the ledger's figure", "rows": None,
+                     "subtotal": formatting.exact(float(ledger.loc[key, "value"]), unit)})
+    return pd.DataFrame(rows).astype({"rows": "Int64"})
 
 
 def run_diagrams(year: ReportYear) -> list[Path]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from svreport.core.config import CouncilConfig
 from svreport.core.errors import InputError, InputErrors
-from svreport.core.layout import CLEAN_TABLES, CLEANING_LOG
+from svreport.core.layout import CLEAN_TABLES, CLEANING_LOG, DROPPED_ROWS
 from svreport.core.vocabulary import MEASURE_CODE_AS_EXPORTED
 from svreport.io.contract import VALIDATION_STATUSES, TableSpec
 from svreport.io.readers import SOURCE_ROW, RawTable, YearInputs, read_year
@@ -26,11 +26,28 @@ from svreport.io.readers import SOURCE_ROW, RawTable, YearInputs, read_year
 SOURCE_FILE = "source_file"
 MAX_ERRORS_PER_COLUMN = 10
 LOG_COLUMNS = ["file", "step", "rows_affected", "spreadsheet_rows"]
+DROPPED_COLUMNS = [SOURCE_FILE, SOURCE_ROW, "reason", "same_as_row"]
+FOOTER_STEP = "footer rows dropped (blank or 'Total' key)"
+DUPLICATE_STEP = "exact duplicate rows removed (first kept)"
+HEADER = "the header row"
 
 
 @dataclass
 class CleaningLog:
     entries: list[dict[str, object]] = field(default_factory=list)
+    dropped: list[pd.DataFrame] = field(default_factory=list)  # every row not carried into the clean tables
+
+    def drop(self, file: str, reason: str, rows: pd.Series, same_as: pd.Series | None = None) -> None:
+        self.dropped.append(pd.DataFrame({SOURCE_FILE: file, SOURCE_ROW: rows.astype("int64").to_numpy(),
+                                          "reason": reason,
+                                          "same_as_row": (pd.array([pd.NA] * len(rows), dtype="Int64")
+                                                          if same_as is None else same_as.astype("Int64").to_numpy())}))
+
+    def dropped_frame(self) -> pd.DataFrame:
+        parts = [part for part in self.dropped if not part.empty]
+        if not parts:
+            return pd.DataFrame(columns=DROPPED_COLUMNS)
+        return pd.concat(parts, ignore_index=True).sort_values([SOURCE_FILE, SOURCE_ROW], ignore_index=True)
 
     def add(self, file: str, step: str, rows: pd.Series | list[int]) -> None:
         rows = sorted(int(r) for r in rows)
@@ -52,6 +69,7 @@ class CleanTables:
     delivery: pd.DataFrame
     spend: pd.DataFrame
     log: pd.DataFrame
+    dropped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DROPPED_COLUMNS))
 
     TABLES = CLEAN_TABLES
 
@@ -63,12 +81,16 @@ class CleanTables:
             getattr(self, name).to_parquet(path, index=False)
             written.append(path)
         self.log.to_csv(folder / CLEANING_LOG, index=False, lineterminator="\n")
-        return [*written, folder / CLEANING_LOG]
+        self.dropped.to_csv(folder / DROPPED_ROWS, index=False, lineterminator="\n")
+        return [*written, folder / CLEANING_LOG, folder / DROPPED_ROWS]
 
     @classmethod
     def read(cls, folder: Path) -> CleanTables:
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in cls.TABLES}
-        return cls(**tables, log=pd.read_csv(folder / CLEANING_LOG, keep_default_na=False))
+        dropped = (pd.read_csv(folder / DROPPED_ROWS, dtype={"same_as_row": "Int64"}, keep_default_na=False,
+                               na_values={"same_as_row": [""]})
+                   if (folder / DROPPED_ROWS).exists() else pd.DataFrame(columns=DROPPED_COLUMNS))
+        return cls(**tables, log=pd.read_csv(folder / CLEANING_LOG, keep_default_na=False), dropped=dropped)
 
 
 class _Collector:
@@ -204,14 +226,21 @@ def is_local_postcode(postcodes: pd.Series, prefixes: list[str]) -> pd.Series:
 
 
 def _drop_footers_and_duplicates(table: RawTable, log: CleaningLog) -> pd.DataFrame:
-    data = table.data
+    data, name = table.data, table.path.name
+    log.drop(name, HEADER, pd.Series([table.header_row]))
     key = _as_text(data[table.spec.key_column])
     footer = (key == "") | key.str.lower().str.startswith("total")
-    log.add(table.path.name, "footer rows dropped (blank or 'Total' key)", data.loc[footer, SOURCE_ROW])
+    log.add(name, FOOTER_STEP, data.loc[footer, SOURCE_ROW])
+    log.drop(name, FOOTER_STEP, data.loc[footer, SOURCE_ROW])
     data = data.loc[~footer]
     columns = [c.name for c in table.spec.columns]
     duplicate = data[columns].duplicated(keep="first")  # exactly the same cells
-    log.add(table.path.name, "exact duplicate rows removed (first kept)", data.loc[duplicate, SOURCE_ROW])
+    if duplicate.any():
+        log.add(name, DUPLICATE_STEP, data.loc[duplicate, SOURCE_ROW])
+        first = data.loc[data[columns].duplicated(keep=False) & ~duplicate, [*columns, SOURCE_ROW]]
+        copies = data.loc[duplicate, [*columns, SOURCE_ROW]].merge(first, on=columns, how="left",
+                                                                   suffixes=("", "_first"))
+        log.drop(name, DUPLICATE_STEP, copies[SOURCE_ROW], copies[f"{SOURCE_ROW}_first"])
     return data.loc[~duplicate].copy()
 
 
@@ -286,7 +315,7 @@ def clean(inputs: YearInputs, config: CouncilConfig) -> CleanTables:
         raise InputErrors(sorted(errors.errors, key=lambda e: (str(e.file), e.row or 0)))
     spend = pd.concat(spend_parts, ignore_index=True)
     spend["is_local"] = is_local_postcode(spend["supplier_postcode"], config.local_postcode_prefixes)
-    return CleanTables(commitments, delivery, spend, log.frame())
+    return CleanTables(commitments, delivery, spend, log.frame(), log.dropped_frame())
 
 
 def clean_year(year_dir: Path, config: CouncilConfig, cutoff: date | None = None) -> CleanTables:

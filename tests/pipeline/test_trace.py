@@ -1,0 +1,185 @@
+"""Tracing: every ledger figure back to its rows (or the keys it is made from), and source rows forward.
+
+The rows a trace names are checked against the clean tables by file and spreadsheet row, and the rows
+the ``--row`` tests pick are found in the raw exports with pandas, not with the pipeline's rules.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from svreport.audit.trace import TraceYear, same_figure, trace_key, trace_row
+from svreport.io.readers import SOURCE_ROW
+from svreport.stages.clean import SOURCE_FILE
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "bad_inputs"))
+import corpus  # noqa: E402
+
+CUTOFF = pd.Timestamp("2024-11-30")
+EXCLUDED = {"RMBC-2017-0012", "RMBC-2018-0031"}
+LOCAL = ("S25", "S26", "S60", "S61", "S62", "S65", "S66")
+
+
+@pytest.fixture(scope="module")
+def traced(sample_run) -> TraceYear:
+    stage, _ = sample_run
+    return TraceYear(stage.project, 2025)
+
+
+@pytest.fixture(scope="module")
+def raw_delivery(sample_run) -> pd.DataFrame:
+    stage, _ = sample_run
+    raw = pd.read_csv(stage.project.raw_year_dir(2025) / "portal_delivery.csv", dtype=str, encoding="utf-8-sig",
+                      keep_default_na=False)
+    raw.columns = [c.strip() for c in raw.columns]
+    raw.index = raw.index + 2  # spreadsheet rows: the header is row 1
+    raw["period"] = pd.to_datetime(raw["Reporting Period End"], format="mixed", dayfirst=True, errors="coerce")
+    raw["status"] = raw["Validation Status"].str.strip().str.lower()
+    return raw
+
+
+def _clean_rows(traced: TraceYear, table: str, rows: pd.DataFrame) -> pd.DataFrame:
+    """The clean table's rows named by (file, spreadsheet row): independent of the trace's own frame."""
+    clean = getattr(traced.tables, table)
+    named = rows[[SOURCE_FILE, SOURCE_ROW]].astype({SOURCE_FILE: str, SOURCE_ROW: "int64"})
+    picked = clean.astype({SOURCE_FILE: str}).merge(named, on=[SOURCE_FILE, SOURCE_ROW], how="inner")
+    assert len(picked) == len(rows), "a traced row is not in the clean table"
+    return picked
+
+
+@pytest.mark.parametrize("year", [2025, 2024])
+def test_every_ledger_figure_is_reproduced_by_its_traced_rows_or_inputs(sample_run, year):
+    stage, _ = sample_run
+    traced = TraceYear(stage.project, year)
+    assert set(traced.specs) == set(traced.ledger.index), "a ledger key has no lineage, or lineage no key"
+    kinds = set()
+    for key in traced.ledger.index:
+        trace = trace_key(traced, key)
+        kinds.add(trace.spec.kind)
+        assert trace.matches, f"{key}: traced {trace.recomputed} but the ledger has {trace.value}"
+        if trace.spec.kind == "rows":
+            rows = _clean_rows(traced, trace.spec.table, trace.funnel.rows)
+            aggregate, column = trace.spec.aggregate, trace.spec.summed_column
+            total = (len(rows) if aggregate == "count" else rows[column].nunique()
+                     if aggregate.startswith("distinct:") else rows[column].sum())
+            assert same_figure(float(total), trace.value, trace.unit), key
+        elif trace.spec.kind == "derived":
+            assert set(trace.inputs) == set(trace.spec.inputs)
+    assert {"rows", "derived"} <= kinds
+    if year == 2025:
+        assert {"previous", "author"} <= kinds
+
+
+def test_the_headline_delivered_figure_is_the_validated_in_period_rows_of_included_contracts(traced, raw_delivery):
+    trace = trace_key(traced, "delivered.total")
+    expected = raw_delivery[(raw_delivery["status"] == "validated") & (raw_delivery["period"] <= CUTOFF)
+                            & ~raw_delivery["Contract Reference"].isin(EXCLUDED)]
+    expected = expected[~expected.drop(columns=["period", "status"]).duplicated()]  # the exact duplicate
+    assert sorted(trace.funnel.rows[SOURCE_ROW]) == sorted(expected.index)
+    steps = trace.funnel.steps
+    assert list(steps["rows"]) == sorted(steps["rows"], reverse=True), "a filter step added rows"
+    assert steps["rows"].iloc[-1] == len(expected)
+
+
+def _first(raw: pd.DataFrame, mask: pd.Series) -> int:
+    assert mask.any(), "the sample has no such row"
+    return int(raw.index[mask][0])
+
+
+def test_a_footer_row_feeds_no_figure(traced, raw_delivery):
+    row = _first(raw_delivery, raw_delivery["Contract Reference"].str.lower().str.startswith("total"))
+    trace = trace_row(traced, "portal_delivery.csv", row)
+    assert "footer row" in trace.explanation and not trace.feeds
+
+
+def test_an_exact_duplicate_names_the_row_that_is_kept(traced, raw_delivery):
+    data = raw_delivery.drop(columns=["period", "status", "Submitted By"])
+    row = _first(raw_delivery, data.duplicated(keep="first"))
+    kept = _first(raw_delivery, data.duplicated(keep=False) & ~data.duplicated(keep="first")
+                  & (data.apply(tuple, axis=1) == tuple(data.loc[row])))
+    trace = trace_row(traced, "PORTAL_DELIVERY.CSV", row)
+    assert f"exact duplicate of row {kept}" in trace.explanation and not trace.feeds
+
+
+def test_a_row_after_the_cutoff_only_counts_as_after_the_cutoff(traced, raw_delivery):
+    row = _first(raw_delivery, raw_delivery["period"] > CUTOFF)
+    trace = trace_row(traced, "portal_delivery.csv", row)
+    assert "after the cut-off (30 November 2024)" in trace.explanation
+    assert trace.feeds == {"delivered.after_cutoff.count": 1.0}
+
+
+def test_a_not_validated_row_counts_as_pending_not_delivered(traced, raw_delivery):
+    row = _first(raw_delivery, (raw_delivery["status"] == "pending") & (raw_delivery["period"] <= CUTOFF)
+                 & ~raw_delivery["Contract Reference"].isin(EXCLUDED))
+    trace = trace_row(traced, "portal_delivery.csv", row)
+    value = float(raw_delivery.loc[row, "Social Value Delivered"].replace(",", ""))
+    assert "not validated (status Pending)" in trace.explanation
+    assert trace.feeds == {"delivered.pending.value": value, "delivered.pending.count": 1.0,
+                           "delivered.status.pending.count": 1.0, "delivered.status.pending.value": value}
+
+
+def test_an_excluded_contracts_row_is_reported_separately_with_its_reason(traced, raw_delivery):
+    row = _first(raw_delivery, raw_delivery["Contract Reference"].isin(EXCLUDED)
+                 & (raw_delivery["status"] == "validated") & (raw_delivery["period"] <= CUTOFF))
+    trace = trace_row(traced, "portal_delivery.csv", row)
+    assert "is an excluded contract (Housing repairs contract let before" in trace.explanation
+    assert "excluded.delivered.total" in trace.feeds
+    assert not [key for key in trace.feeds if not key.startswith("excluded.")]
+
+
+def test_a_validated_row_feeds_delivery_with_its_own_value(traced, raw_delivery):
+    row = _first(raw_delivery, (raw_delivery["status"] == "validated") & (raw_delivery["period"] <= CUTOFF)
+                 & ~raw_delivery["Contract Reference"].isin(EXCLUDED))
+    trace = trace_row(traced, "portal_delivery.csv", row)
+    value = float(raw_delivery.loc[row, "Social Value Delivered"].replace(",", ""))
+    assert trace.feeds["delivered.total"] == value
+    assert "delivered.share.total" in trace.derived and "change.delivered.total.abs" in trace.derived
+
+
+def _raw_spend(traced: TraceYear) -> pd.DataFrame:
+    raw = pd.read_csv(traced.project.raw_year_dir(2025) / "supplier_spend_2023-24.csv", dtype=str,
+                      encoding="utf-8-sig", keep_default_na=False)
+    raw.index = raw.index + 2
+    raw["outward"] = raw["Supplier Postcode"].str.upper().str.replace(" ", "").str.slice(0, -3)
+    return raw
+
+
+def test_a_non_local_payment_feeds_total_spend_only(traced):
+    raw = _raw_spend(traced)
+    row = _first(raw, ~raw["outward"].isin(LOCAL) & (raw["outward"] != "S63") & (raw["outward"] != "")
+                 & ~raw["Transaction Number"].str.lower().str.startswith("total"))
+    trace = trace_row(traced, "supplier_spend_2023-24.csv", row)
+    assert "not local" in trace.explanation
+    assert list(trace.feeds) == ["local_spend.2023-24.total"]
+
+
+def test_a_local_payment_feeds_local_and_total_spend(traced):
+    raw = _raw_spend(traced)
+    row = _first(raw, raw["outward"] == "S60")
+    trace = trace_row(traced, "supplier_spend_2023-24.csv", row)
+    assert set(trace.feeds) == {"local_spend.2023-24.local", "local_spend.2023-24.total"}
+
+
+def test_rows_that_are_not_data_say_so(traced):
+    assert "header row" in trace_row(traced, "portal_delivery.csv", 1).explanation
+    assert "above the header row (row 4)" in trace_row(traced, "portal_commitments.xlsx", 2).explanation
+    assert "its last row is" in trace_row(traced, "portal_delivery.csv", 99_999).explanation
+
+
+def test_the_trace_command_writes_the_rows_and_explains_a_wrong_key(sample_run, tmp_path):
+    stage, _ = sample_run
+    out = tmp_path / "rows.csv"
+    code, output = corpus.run_cli(stage.project.root, ["trace", "--year", "2025", "delivered.total", "--csv",
+                                                         str(out)], stdout=True)
+    assert code == 0, output
+    assert "equal to the penny" in output
+    written = pd.read_csv(out)
+    assert len(written) == len(trace_key(TraceYear(stage.project, 2025), "delivered.total").funnel.rows)
+    code, output = corpus.run_cli(stage.project.root, ["trace", "--year", "2025", "delivered.totl"])
+    assert code == 2 and "did you mean delivered.total" in output
+    code, output = corpus.run_cli(stage.project.root, ["trace", "--year", "2025", "--row", "nosuch.csv:3"])
+    assert code == 2 and "portal_delivery.csv" in output
