@@ -101,6 +101,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     print(f"Rendered in {time.perf_counter() - started:.1f} s{reused}:")
     for path in result.outputs:
         print(f"  {show(path)}")
+    if result.figure_rows:
+        print(f"The rows behind each figure, linked from the auditors' page: {show(result.figure_rows)}/")
     return 0
 
 

@@ -32,7 +32,7 @@ SHIM = Path(__file__).parents[1] / "quarto_shim"
 DENO = Path(__file__).parents[1] / "deno" / "node_modules" / ".bin" / "deno"
 DOCUMENTS = ["cabinet-report", "appendix-1", "appendix-2", "appendix-3", "appendix-4", "appendix-5"]
 ALL_OUTPUTS = {f"{d}.{ext}" for d in DOCUMENTS for ext in ("html", "pdf", "docx")} | {"cabinet-pack.pdf",
-                                                                                      "auditors.html"}
+                                                                                      "auditors.html", "figure-rows"}
 QUARTO = pytest.mark.quarto
 
 
@@ -197,6 +197,27 @@ def test_prerender_without_svreport_says_what_to_do(tmp_path, deno):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("output_dir", ["_output", "ABSOLUTE"])
+def test_postrender_puts_the_figure_rows_beside_the_auditors_page(tmp_path, deno, output_dir):
+    project = tmp_path / "project"
+    rows = project / "report" / "_generated" / "figure-rows"
+    rows.mkdir(parents=True)
+    (rows / "delivered.total.csv").write_text("source_file,source_row\nportal_delivery.csv,66\n", encoding="utf-8")
+    shutil.copyfile(ROOT / "report" / "postrender.ts", project / "report" / "postrender.ts")
+    target = tmp_path / "staging" if output_dir == "ABSOLUTE" else project / output_dir
+    stale = target / "report" / "figure-rows" / "a-key-no-longer-printed.csv"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old", encoding="utf-8")
+    result = subprocess.run([str(deno), "run", "--allow-all", str(project / "report" / "postrender.ts")], cwd=project,
+                            capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"),
+                                 "QUARTO_PROJECT_OUTPUT_DIR": str(target) if output_dir == "ABSOLUTE" else output_dir})
+    assert result.returncode == 0, result.stderr
+    copied = target / "report" / "figure-rows"
+    assert sorted(p.name for p in copied.iterdir()) == ["delivered.total.csv"]
+    assert (copied / "delivered.total.csv").read_text(encoding="utf-8") == (rows / "delivered.total.csv").read_text()
+
+
 def test_prerender_does_nothing_when_svreport_prepared_it(tmp_path, deno):
     project = tmp_path / "project"
     (project / "report").mkdir(parents=True)
@@ -325,6 +346,8 @@ def test_bare_quarto_render_after_make_install_on_a_fresh_clone(tmp_path, activa
     _run(["quarto", "render"], clone, env)
     folder = clone / "_output" / "report"
     assert ALL_OUTPUTS <= {p.name for p in folder.iterdir()}
+    linked = set(re.findall(r'href="(figure-rows/[^"]+\.csv)"', (folder / "auditors.html").read_text(encoding="utf-8")))
+    assert linked and not [link for link in linked if not (folder / link).is_file()]  # the post-render step
 
 
 @QUARTO

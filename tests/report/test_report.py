@@ -21,8 +21,9 @@ DOCUMENTS = ["cabinet-report", "appendix-1", "appendix-2", "appendix-3", "append
 def test_every_document_in_every_format_plus_the_pack(rendered):
     folder, result = rendered
     expected = {f"{d}.{ext}" for d in DOCUMENTS for ext in ("html", "pdf", "docx")} | {PACK_NAME, "auditors.html"}
-    assert {p.name for p in folder.iterdir()} == expected
+    assert {p.name for p in folder.iterdir()} == expected | {"figure-rows"}
     assert {p.name for p in result.outputs} == expected
+    assert result.figure_rows == folder / "figure-rows"
     assert "pandoc 3.9" in result.renderer and "Typst" in result.renderer and "Quarto is not installed" in \
         result.renderer
 
@@ -166,9 +167,10 @@ def test_docx_is_a4_with_repeating_header_rows_and_alt_text(rendered):
 def test_rendering_is_byte_identical(rendered, sample_run):
     folder, _ = rendered
     stage, _ = sample_run
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     render_report(stage.project, 2025, engine="pandoc")
-    after = {p.name: p.read_bytes() for p in folder.iterdir()}
+    after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert before.keys() == after.keys()
     assert [n for n in before if before[n] != after[n]] == []
 
 
@@ -192,10 +194,12 @@ def test_raw_html_in_narrative_is_refused(sample_run):
 def test_auditors_page_lists_every_printed_figure_with_its_source(rendered):
     folder, _ = rendered
     text = " ".join("".join(_html(folder, "auditors").parts).split())
-    assert "committed.total 32011000 GBP notebooks/03_metrics.ipynb" in text
-    assert "£479,684 delivered.group.support_into_work.value 479684 GBP notebooks/03_metrics.ipynb" in text
+    assert "committed.total 32011000 GBP 1,011 rows" in text
+    assert "£479,684 delivered.group.support_into_work.value 479684 GBP 132 rows" in text
     assert "author.social_media_audience 8591 count author: author-figures.yml" in text
-    assert "change.delivered.measure.NT16.value.pct 2.09433962 ratio" in text
+    assert ("change.delivered.measure.NT16.value.pct 2.09433962 ratio (delivered.measure.NT16.value - "
+            "previous.delivered.measure.NT16.value) / previous.delivered.measure.NT16.value") in text
+    assert "previous.committed.total 27766000 GBP the 2024 ledger" in text
 
 
 def test_unknown_variable_names_file_and_line(sample_run):
@@ -218,3 +222,30 @@ def test_html_links_to_the_pdf_and_word_versions(rendered):
     assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', formats) == [("cabinet-report.pdf", "PDF"),
                                                                      ("cabinet-report.docx", "Word")]
     assert "quarto-alternate-formats" not in (folder / "auditors.html").read_text(encoding="utf-8")  # HTML only
+
+
+def test_the_auditors_page_links_each_figure_to_rows_that_sum_to_it(rendered):
+    """Every "Made from" link opens a CSV whose rows add up to the ledger value the page prints beside it."""
+    import html as html_module
+    import re
+
+    import pandas as pd
+
+    folder, _ = rendered
+    page = (folder / "auditors.html").read_text(encoding="utf-8")
+    cells = re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
+    assert cells
+    checked = 0
+    for row in cells:
+        link = re.search(r'href="(figure-rows/([^"]+)\.csv)"', row)
+        if not link:
+            continue
+        key = link.group(2)
+        value = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3]
+        number = float(html_module.unescape(re.sub(r"<[^>]+>", "", value)).split()[0])
+        rows = pd.read_csv(folder / link.group(1))
+        assert len(rows) == int(re.search(r">([\d,]+)\s+rows?<", row).group(1).replace(",", "")), key
+        assert round(rows["adds"].sum(), 2) == round(number, 2), key
+        checked += 1
+    assert checked >= 20
+    assert {p.stem for p in (folder / "figure-rows").iterdir()} >= {"committed.total", "delivered.total"}

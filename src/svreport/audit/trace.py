@@ -26,7 +26,7 @@ from svreport.io.contract import COMMITMENTS, DELIVERY, SPEND
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages import counting
 from svreport.stages.clean import DUPLICATE_STEP, FOOTER_STEP, HEADER, SOURCE_FILE, CleanTables
-from svreport.stages.counting import OUTCOME, Funnel, KeySpec
+from svreport.stages.counting import OUTCOME, Funnel, KeySpec, RecordedLineage
 from svreport.stages.ledger import read_ledger
 
 # A dropped row's reason, in the words of the cleaning log and the data contract.
@@ -80,20 +80,25 @@ class TraceYear:
         return read_ledger(self._require(LEDGER)).set_index("key")
 
     @cached_property
+    def recorded(self) -> RecordedLineage:
+        for name in (LINEAGE, ROW_OUTCOMES, DROPPED_ROWS):
+            self._require(name)
+        return RecordedLineage(self.folder)
+
+    @property
     def specs(self) -> dict[str, KeySpec]:
-        return counting.read_lineage(self._require(LINEAGE))
+        return self.recorded.specs
 
-    @cached_property
+    @property
     def tables(self) -> CleanTables:
-        self._require(DROPPED_ROWS)
-        return CleanTables.read(self.folder)
+        return self.recorded.tables
 
-    @cached_property
+    @property
     def outcomes(self) -> pd.DataFrame:
-        return pd.read_parquet(self._require(ROW_OUTCOMES))
+        return self.recorded.outcomes
 
     def frame(self, table: str) -> pd.DataFrame:
-        return counting.with_outcomes(self.tables, self.outcomes, table)
+        return self.recorded.frame(table)
 
     def value(self, key: str) -> float:
         return float(self.ledger.loc[key, "value"])
@@ -131,7 +136,7 @@ def trace_key(year: TraceYear, key: str) -> KeyTrace:
     value, unit = year.value(key), year.unit(key)
     trace = KeyTrace(key, value, unit, str(year.ledger.loc[key, "description"]), spec)
     if spec.kind == "rows":
-        trace.funnel = counting.funnel(spec, year.frame(spec.table))
+        trace.funnel = year.recorded.funnel(key)
         trace.recomputed = float(trace.funnel.rows["adds"].sum())
     elif spec.kind == "derived":
         trace.inputs = {k: year.value(k) for k in spec.inputs}

@@ -59,6 +59,7 @@ REFERENCE_DOCX = "reference.docx"  # in _generated/: pandoc's reference document
 OUTPUT = Path("_output")
 RENDER_CACHE = ".render-cache.json"  # per-document keys of the last render, inside _output/
 PACK_NAME = "cabinet-pack.pdf"
+FIGURE_ROWS = "figure-rows"  # in _generated/ and beside the auditors' page: <key>.csv, the rows behind a figure
 LOCK_FILE = ".svreport.lock"
 AUTHOR_FIGURES = "author-figures.yml"  # in the council's report folder, per year
 PUBLISHED_FIGURES = "published"  # data/reference/published/<year>.csv: figures as a report printed them

@@ -33,7 +33,7 @@ from svreport.io.reference import load_measures
 from svreport.stages.appendix1 import appendix1, write_appendix1
 from svreport.stages.author_figures import author_figures
 from svreport.stages.clean import CleanTables, clean_year
-from svreport.stages.counting import KeySpec, funnel, read_lineage, with_outcomes, write_lineage
+from svreport.stages.counting import KeySpec, RecordedLineage, write_lineage
 from svreport.stages.diagrams import write_diagrams
 from svreport.stages.ledger import read_ledger, write_ledger
 from svreport.stages.metrics import compute_ledger
@@ -147,16 +147,15 @@ def counting_steps(year: ReportYear) -> pd.DataFrame:
     step (from the lineage the metrics stage recorded), ending at the ledger's figure. For the metrics
     notebook; ``svreport trace`` lists the rows themselves."""
     ledger = read_ledger(year.output_dir / LEDGER).set_index("key")
-    specs = read_lineage(year.output_dir / LINEAGE)
-    tables = CleanTables.read(year.output_dir)
-    outcomes = pd.read_parquet(year.output_dir / ROW_OUTCOMES)
+    recorded = RecordedLineage(year.output_dir)
+    specs = recorded.specs
     spend_years = sorted(k.split(".")[1] for k in ledger.index if k.startswith("local_spend.") and k.endswith(".local"))
     keys = ["committed.total", "delivered.total", "delivered.pending.value", "excluded.delivered.total",
             *(f"local_spend.{spend_years[-1]}.{part}" for part in ("local", "total") if spend_years)]
     rows = []
     for key in [k for k in keys if k in specs]:
-        spec, unit = specs[key], str(ledger.loc[key, "unit"])
-        steps = funnel(spec, with_outcomes(tables, outcomes, spec.table)).steps
+        unit = str(ledger.loc[key, "unit"])
+        steps = recorded.funnel(key).steps
         for number, step in enumerate(steps.itertuples(index=False)):
             rows.append({"figure": key if number == 0 else "", "step": step.step, "rows": step.rows,
                          "subtotal": formatting.exact(step.subtotal, unit)})

@@ -29,11 +29,14 @@ import yaml
 
 from svreport.core.errors import InputError
 from svreport.core.layout import (
+    FIGURE_ROWS,
+    GENERATED,
     MANIFEST,
     OUTPUT,
     QUARTO_CONFIG,
     REFERENCE_DOCX,
     RENDER_CACHE,
+    REPORT,
     VARIABLES,
     publish,
     year_dir,
@@ -54,6 +57,7 @@ class RenderResult:
     outputs: list[Path] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)  # documents unchanged since the last render
     timings: dict[str, float] = field(default_factory=dict)  # seconds per output format
+    figure_rows: Path | None = None  # <key>.csv: the rows behind each printed figure, for the auditors' page
 
 
 def quarto_documents(project: Project) -> list[Path]:
@@ -132,6 +136,8 @@ def render_report(project: Project, year: int, engine: str = "auto", force: bool
             pandoc = PandocRenderer(cache, f"svreport with pandoc {pandoc_version()} and Typst {typst_version()}")
             outputs = [path for source in sources for path in pandoc.render(source)]
             timings = pandoc.timings
+        # The rows behind each printed figure, beside the auditors' page that links to them (both paths).
+        shutil.copytree(project.root / GENERATED / FIGURE_ROWS, staging / REPORT / FIGURE_ROWS)
         cache.write()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -139,6 +145,7 @@ def render_report(project: Project, year: int, engine: str = "auto", force: bool
     publish(staging, final)
     record_renderer(project, year, statement, use_quarto)
     result.outputs = [final / p.relative_to(staging) for p in outputs]
+    result.figure_rows = final / REPORT / FIGURE_ROWS
     result.reused = cache.reused
     result.timings = {"prepare sources": prepared, **timings}
     return result

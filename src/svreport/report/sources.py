@@ -20,10 +20,13 @@ from svreport.core.errors import InputError
 from svreport.core.layout import (
     DIAGRAMS,
     DIAGRAMS_INDEX,
+    FIGURE_ROWS,
     GENERATED,
     GENERATED_NAME,
     LEDGER,
+    LINEAGE,
     REPORT,
+    ROW_OUTCOMES,
     VARIABLES,
     year_dir,
 )
@@ -45,6 +48,7 @@ from svreport.report.shortcodes import (
 )
 from svreport.report.tables import markdown_table
 from svreport.stages.appendix1 import measures_in_appendix1
+from svreport.stages.counting import KeySpec, RecordedLineage, formula_words, inputs_of
 from svreport.stages.ledger import format_value, ledger_units, ledger_values, measures_with_figures, read_ledger
 
 
@@ -252,21 +256,54 @@ def ledger_keys_for(variable: str, ledger_keys: set[str], years: list[str]) -> l
     return []
 
 
-def auditors_md(project: Project, documents: list[Path], variables: dict, ledger: pd.DataFrame,
-                generated: dict[str, str]) -> str:
-    """Every figure the report prints: as printed, its ledger key, unrounded value, unit and source."""
+def printed_keys(documents: list[Path], variables: dict, ledger: pd.DataFrame,
+                 generated: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(document, variable, ledger key) of every figure the report prints, in the order it prints them."""
+    keys = set(ledger["key"])
+    years = sorted({k.split(".")[1] for k in keys if k.startswith("local_spend.")})
+    return [(document.stem, variable, key) for document in printed_documents(documents)
+            for variable in used_variables(document, variables, generated)
+            for key in ledger_keys_for(variable, keys, years)]
+
+
+def made_from_md(spec: KeySpec | None, source: str, rows: dict[str, int]) -> str:
+    """How a figure was made, for the auditors' page: a link to its rows, or what it comes from."""
+    if spec is None or spec.kind == "author":
+        return source
+    if spec.kind == "rows":
+        count = rows[spec.key]
+        return f"[{count:,} row{'s' if count != 1 else ''}]({FIGURE_ROWS}/{spec.key}.csv)"
+    if spec.kind == "derived":
+        return formula_words(spec, quote="`")
+    return f"the {spec.aggregate} ledger"
+
+
+def auditors_md(printed: list[tuple[str, str, str]], variables: dict, ledger: pd.DataFrame,
+                specs: dict[str, KeySpec], rows: dict[str, int]) -> str:
+    """Every figure the report prints: as printed, its ledger key, unrounded value and unit, and what it is
+    made from (its rows, as a CSV beside the page, the keys it is derived from, or the author's file)."""
     rows_by_key = {row.key: row for row in ledger.itertuples(index=False)}
-    years = sorted({k.split(".")[1] for k in rows_by_key if k.startswith("local_spend.")})
     out = []
-    for document in printed_documents(documents):
-        for variable in used_variables(document, variables, generated):
-            for key in ledger_keys_for(variable, set(rows_by_key), years):
-                row = rows_by_key[key]
-                out.append([document.stem, lookup_variable(variables, variable) or "", f"`{key}`",
-                            format_value(float(row.value)), row.unit, row.source])
-    columns = ["Document", "Printed as", "Ledger key", "Unrounded value", "Unit", "Computed in"]
-    return markdown_table(columns, out, ["l", "l", "l", "r", "l", "l"],
+    for document, variable, key in printed:
+        row = rows_by_key[key]
+        out.append([document, lookup_variable(variables, variable) or "", f"`{key}`",
+                    f"{format_value(float(row.value))} {row.unit}", made_from_md(specs.get(key), row.source, rows)])
+    columns = ["Document", "Printed as", "Ledger key", "Unrounded value", "Made from"]
+    return markdown_table(columns, out, ["l", "l", "l", "r", "l"],
                           caption="Every figure the report prints, with where it comes from")
+
+
+def write_figure_rows(recorded: RecordedLineage, keys: list[str], folder: Path) -> dict[str, int]:
+    """``<key>.csv`` for each figure made from rows among ``keys`` and the keys they derive from: the
+    contributing rows as ``svreport trace --csv`` writes them. Returns the rows per key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for key in inputs_of(recorded.specs, keys):
+        if recorded.specs[key].kind == "rows":
+            rows = recorded.funnel(key).rows
+            rows.to_csv(folder / f"{key}.csv", index=False, lineterminator="\n")
+            written[key] = len(rows)
+    return written
 
 
 DIAGRAM_NUMBERS = range(1, 7)
@@ -311,7 +348,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     ``{{< generated >}}`` shortcode inserts it as plain Markdown on either render path.
     """
     processed = year_dir(project.processed_dir, year)
-    for needed in (LEDGER, VARIABLES, f"{DIAGRAMS}/{DIAGRAMS_INDEX}"):
+    for needed in (LEDGER, VARIABLES, f"{DIAGRAMS}/{DIAGRAMS_INDEX}", LINEAGE, ROW_OUTCOMES):
         if not (processed / needed).exists():
             raise InputError(processed / needed, "pipeline output missing",
                              expected=f"`svreport{project.config_option} run --year {year}` to have completed")
@@ -361,9 +398,12 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     for name, text in files.items():
         filled = fill_variables(text, GENERATED / f"{name}.md", variables)
         (out / f"{name}.md").write_text(resolve_pagebreaks(filled), encoding="utf-8")
+    printed = printed_keys(documents, variables, ledger, files)
+    recorded = RecordedLineage(processed)
+    rows = write_figure_rows(recorded, [key for _, _, key in printed], out / FIGURE_ROWS)
     (out / "auditors-table.md").write_text(
-        fill_variables(auditors_md(project, documents, variables, ledger, files), GENERATED / "auditors-table.md",
-                       variables), encoding="utf-8")
+        fill_variables(auditors_md(printed, variables, ledger, recorded.specs, rows),
+                       GENERATED / "auditors-table.md", variables), encoding="utf-8")
     (out / "cabinet-pack.md").write_text(pack_md(documents, variables), encoding="utf-8")
     shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
     return out

@@ -14,12 +14,14 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from svreport.core.config import CouncilConfig
+from svreport.core.layout import LINEAGE, ROW_OUTCOMES
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages.clean import SOURCE_FILE, CleanTables
 
@@ -128,8 +130,8 @@ def evaluate(spec: KeySpec, values: Mapping[str, float]) -> float:
     return float(function(*(values[k] for k in spec.inputs)))
 
 
-def formula_words(spec: KeySpec) -> str:
-    return DERIVED[spec.aggregate][1].format(*spec.inputs)
+def formula_words(spec: KeySpec, quote: str = "") -> str:
+    return DERIVED[spec.aggregate][1].format(*(f"{quote}{key}{quote}" for key in spec.inputs))
 
 
 @dataclass(frozen=True)
@@ -366,3 +368,30 @@ def inputs_of(specs: Mapping[str, KeySpec], keys: Iterable[str]) -> list[str]:
         if specs[key].kind == "derived":
             pending.extend(specs[key].inputs)
     return list(seen)
+
+
+@dataclass
+class RecordedLineage:
+    """What the metrics stage recorded in a year's output folder, read once: the lineage, the clean tables
+    and each row's outcome."""
+
+    folder: Path
+
+    @cached_property
+    def specs(self) -> dict[str, KeySpec]:
+        return read_lineage(self.folder / LINEAGE)
+
+    @cached_property
+    def tables(self) -> CleanTables:
+        return CleanTables.read(self.folder)
+
+    @cached_property
+    def outcomes(self) -> pd.DataFrame:
+        return pd.read_parquet(self.folder / ROW_OUTCOMES)
+
+    def frame(self, table: str) -> pd.DataFrame:
+        return with_outcomes(self.tables, self.outcomes, table)
+
+    def funnel(self, key: str) -> Funnel:
+        spec = self.specs[key]
+        return funnel(spec, self.frame(spec.table))
