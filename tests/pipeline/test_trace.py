@@ -183,3 +183,30 @@ def test_the_trace_command_writes_the_rows_and_explains_a_wrong_key(sample_run, 
     assert code == 2 and "did you mean delivered.total" in output
     code, output = corpus.run_cli(stage.project.root, ["trace", "--year", "2025", "--row", "nosuch.csv:3"])
     assert code == 2 and "portal_delivery.csv" in output
+
+
+def test_data_docs_load_nothing_from_the_network(project_copy):
+    """GX's Data Docs pages load their styles, scripts, fonts and logo from copies beside them."""
+    import re
+
+    from svreport.core.project import Project
+    from svreport.pipeline import runner, steps
+
+    project = Project.load(project_copy / "config" / "rotherham.yml")
+    stage = steps.ReportYear(project, 2024, project.processed_dir / "2024", build_missing=runner.build_in_process)
+    steps.run_clean(stage)
+    steps.run_validate(stage, docs=True)
+    docs = stage.output_dir / "validation"
+    pages = sorted(docs.rglob("*.html"))
+    assert len(pages) >= 7  # the index, three suites, three validation results
+    loads = re.compile(r'<(?:script|link|img)\b[^>]*?(?:src|href)="([^"]+)"|url\([\'"]?([^\'")]+)')
+    for page in pages:
+        for match in loads.finditer(page.read_text(encoding="utf-8")):
+            target = match.group(1) or match.group(2)
+            if target.startswith(("#", "data:")):
+                continue
+            assert not re.match(r"(https?:)?//", target), f"{page.relative_to(docs)} loads {target}"
+            assert (page.parent / target.split("?")[0]).resolve().is_file(), f"{page.relative_to(docs)}: {target}"
+    css = (docs / "static" / "vendor" / "fontawesome" / "css" / "all.min.css").read_text(encoding="utf-8")
+    fonts = {f for f in re.findall(r"url\(\.\./webfonts/([^)]+\.woff2)\)", css)}
+    assert fonts and all((docs / "static" / "vendor" / "fontawesome" / "webfonts" / f).is_file() for f in fonts)

@@ -21,6 +21,7 @@ from svreport.core.errors import InputError, InputErrors
 from svreport.io.contract import COMMITMENTS, DELIVERY, SPEND, VALIDATION_STATUSES, TableSpec
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages.clean import SOURCE_FILE, CleanTables
+from svreport.stages.datadocs import make_offline
 
 EARLIEST_DATE = pd.Timestamp("2000-01-01")
 LATEST_AFTER_CUTOFF = timedelta(days=731)
@@ -195,5 +196,7 @@ def run_validation(tables: CleanTables, config: CouncilConfig, year: int, measur
                     failures.append(Failure(name, config_.type, column, severity, config_.meta.get("problem", ""),
                                             config_.meta.get("expected", ""), count,
                                             list(result.result.get("unexpected_index_list") or [])))
+    if docs_dir is not None:
+        make_offline(docs_dir)
     docs_index = docs_dir / "index.html" if docs_dir is not None else None
     return ValidationReport(pd.DataFrame(summary_rows), failures, docs_index)
