@@ -16,6 +16,7 @@ def _results(forced_run: float) -> dict:
         "forced_run": Measured(forced_run, 0, {"stages": stages[4:]}), "forced_render": Measured(2.0, 0, render),
         "floor": Measured(8.0, 0), "kernel_start": 2.0,
         "narrative_run": Measured(0.5, 0), "narrative_render": Measured(1.0, 0, render),
+        "traces": {"a figure to its rows": Measured(0.9, 0), "a row to its figures": Measured(2.4, 0)},
         "scales": [{"scale": 4, "portal_rows": 10_000, "clean": 0.2, "validate": 4.0, "metrics": 0.2, "diagrams": 1,
                     "process_seconds": 6, "peak_rss_mb": 400.0},
                    {"scale": 366, "portal_rows": 1_000_000, "clean": 8.0, "validate": 50.0, "metrics": 4.0,
@@ -28,6 +29,8 @@ def test_targets_met_and_missed_are_reported():
     assert "| warm `make report`, nothing changed, <= 15 s | 1.1 s | met |" in text
     assert "| forced, <= 2x the floor (8.0 s: same stages in one process, then pandoc/Typst) | 1.00x | met |" in text
     assert "| narrative-only change then `make report`, <= 3 s | 1.5 s | met |" in text
+    assert "| `svreport trace`, a figure to its rows (`delivered.total`), <= 2 s | 0.9 s | met |" in text
+    assert "a row to its figures (`--row portal_delivery.csv:66`), <= 2 s | 2.4 s | **missed** |" in text
     assert "| x366 | 1,000,000 | 8.0 s | 50.0 s | 4.0 s | 62.0 s | 6.20 s | 2,500 MB |" in text
     assert "62.0 s against a target of 60 s (**missed**), peak 2.50 GB against 2 GB (**missed**)" in text
     slow = report_markdown(_results(forced_run=20.0))

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ["README.md", "report/README.md", "docs/data-contract.md", "docs/bad-inputs.md", "docs/benchmarks.md"]
+DOCS = ["README.md", "report/README.md", "docs/data-contract.md", "docs/bad-inputs.md", "docs/benchmarks.md",
+        "docs/assumptions-log.md", "docs/data-log.md", "docs/architecture.md"]
 
 
 @pytest.mark.parametrize("doc", DOCS)
