@@ -135,8 +135,8 @@ def run_benchmarks(project: Project, year: int = 2025, scales: tuple[int, ...] =
         say("notebook kernel start")
         results["kernel_start"] = _kernel_start(Path(scratch))
         say("narrative-only change: one sentence of the paper edited, then make report")
-        paper = Project.load(work / project.config_path.relative_to(project.root)).narrative_dir(year) / \
-            "cabinet-report.md"
+        config = work / project.config_path.resolve().relative_to(project.root.resolve())
+        paper = Project.load(config).narrative_dir(year) / "cabinet-report.md"
         paper.write_text(paper.read_text(encoding="utf-8") + "\nOne sentence added by the benchmark.\n",
                          encoding="utf-8")
         say("svreport trace: a figure to its rows, a row to its figures")

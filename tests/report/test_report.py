@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -249,3 +250,26 @@ def test_the_auditors_page_links_each_figure_to_rows_that_sum_to_it(rendered):
         checked += 1
     assert checked >= 20
     assert {p.stem for p in (folder / "figure-rows").iterdir()} >= {"committed.total", "delivered.total"}
+
+
+def test_figure_rows_are_reused_only_when_written_from_the_same_lineage(sample_run, tmp_path):
+    from svreport.core.layout import LINEAGE
+    from svreport.report.sources import write_figure_rows
+    from svreport.stages.counting import RecordedLineage
+
+    stage, _ = sample_run
+    recorded = RecordedLineage(stage.output_dir)
+    first = write_figure_rows(recorded, ["delivered.share.total"], tmp_path / "first")
+    assert set(first) == {"delivered.total", "committed.total"}  # a derived figure's rows are its inputs'
+    (tmp_path / "first" / "delivered.total.csv").write_text("marker", encoding="utf-8")
+    reused = write_figure_rows(recorded, ["delivered.share.total"], tmp_path / "reused", tmp_path / "first")
+    assert reused == first and (tmp_path / "reused" / "delivered.total.csv").read_text() == "marker"
+    other_keys = write_figure_rows(recorded, ["delivered.total"], tmp_path / "keys", tmp_path / "first")
+    assert (tmp_path / "keys" / "delivered.total.csv").read_text() != "marker" and set(other_keys) == {
+        "delivered.total"}
+    copy = tmp_path / "processed"
+    shutil.copytree(stage.output_dir, copy, ignore=shutil.ignore_patterns("validation", "diagrams", "notebooks"))
+    (copy / LINEAGE).write_text((copy / LINEAGE).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = write_figure_rows(RecordedLineage(copy), ["delivered.share.total"], tmp_path / "changed",
+                                tmp_path / "first")
+    assert changed == first and (tmp_path / "changed" / "delivered.total.csv").read_text() != "marker"

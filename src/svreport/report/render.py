@@ -137,7 +137,8 @@ def render_report(project: Project, year: int, engine: str = "auto", force: bool
             outputs = [path for source in sources for path in pandoc.render(source)]
             timings = pandoc.timings
         # The rows behind each printed figure, beside the auditors' page that links to them (both paths).
-        shutil.copytree(project.root / GENERATED / FIGURE_ROWS, staging / REPORT / FIGURE_ROWS)
+        shutil.copytree(project.root / GENERATED / FIGURE_ROWS, staging / REPORT / FIGURE_ROWS,
+                        ignore=shutil.ignore_patterns(".*"))
         cache.write()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

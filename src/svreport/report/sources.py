@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from svreport.core.code import code_digest
 from svreport.core.errors import InputError
 from svreport.core.layout import (
     DIAGRAMS,
@@ -34,6 +35,7 @@ from svreport.core.project import Project
 from svreport.core.vocabulary import MONEY, unit_symbol, unit_words
 from svreport.core.yamlio import load_yaml
 from svreport.io.reference import load_mapping, load_measures
+from svreport.pipeline.manifest import sha256
 from svreport.report.narrative import check_markdown_safe, check_no_html
 from svreport.report.pack import pack_md, printed_documents
 from svreport.report.shortcodes import (
@@ -48,6 +50,7 @@ from svreport.report.shortcodes import (
 )
 from svreport.report.tables import markdown_table
 from svreport.stages.appendix1 import measures_in_appendix1
+from svreport.stages.clean import CleanTables
 from svreport.stages.counting import KeySpec, RecordedLineage, formula_words, inputs_of
 from svreport.stages.ledger import format_value, ledger_units, ledger_values, measures_with_figures, read_ledger
 
@@ -293,9 +296,26 @@ def auditors_md(printed: list[tuple[str, str, str]], variables: dict, ledger: pd
                           caption="Every figure the report prints, with where it comes from")
 
 
-def write_figure_rows(recorded: RecordedLineage, keys: list[str], folder: Path) -> dict[str, int]:
+FIGURE_ROWS_RECORD = ".written.json"  # in figure-rows/: what the files were written from, and their row counts
+
+
+def figure_rows_source(processed: Path, keys: list[str]) -> str:
+    """What the figure-row files depend on: the recorded lineage and tables, the keys, and the code."""
+    files = [LINEAGE, ROW_OUTCOMES, *(f"{name}.parquet" for name in CleanTables.TABLES)]
+    return json.dumps({"files": {name: sha256(processed / name) for name in files}, "keys": sorted(set(keys)),
+                       "code": code_digest("report")}, sort_keys=True)
+
+
+def write_figure_rows(recorded: RecordedLineage, keys: list[str], folder: Path,
+                      previous: Path | None = None) -> dict[str, int]:
     """``<key>.csv`` for each figure made from rows among ``keys`` and the keys they derive from: the
-    contributing rows as ``svreport trace --csv`` writes them. Returns the rows per key."""
+    contributing rows as ``svreport trace --csv`` writes them. Returns the rows per key. A ``previous``
+    folder written from the same sources (a render after a narrative-only change) is reused as it is."""
+    source = figure_rows_source(recorded.folder, keys)
+    record = previous / FIGURE_ROWS_RECORD if previous else None
+    if record and record.exists() and json.loads(record.read_text(encoding="utf-8"))["source"] == source:
+        shutil.copytree(previous, folder)
+        return json.loads(record.read_text(encoding="utf-8"))["rows"]
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for key in inputs_of(recorded.specs, keys):
@@ -303,6 +323,8 @@ def write_figure_rows(recorded: RecordedLineage, keys: list[str], folder: Path) 
             rows = recorded.funnel(key).rows
             rows.to_csv(folder / f"{key}.csv", index=False, lineterminator="\n")
             written[key] = len(rows)
+    (folder / FIGURE_ROWS_RECORD).write_text(json.dumps({"source": source, "rows": written}, sort_keys=True),
+                                             encoding="utf-8")
     return written
 
 
@@ -389,6 +411,11 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
         files[name] = narrative_md(content / file, project, variables, files)
 
     out = project.root / GENERATED
+    kept = project.root / f".{FIGURE_ROWS}-previous"  # reused if the lineage has not changed
+    if kept.exists():
+        shutil.rmtree(kept)
+    if (out / FIGURE_ROWS).is_dir():
+        (out / FIGURE_ROWS).rename(kept)
     if out.exists():
         shutil.rmtree(out)
     (out / DIAGRAMS).mkdir(parents=True)
@@ -400,7 +427,10 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
         (out / f"{name}.md").write_text(resolve_pagebreaks(filled), encoding="utf-8")
     printed = printed_keys(documents, variables, ledger, files)
     recorded = RecordedLineage(processed)
-    rows = write_figure_rows(recorded, [key for _, _, key in printed], out / FIGURE_ROWS)
+    rows = write_figure_rows(recorded, [key for _, _, key in printed], out / FIGURE_ROWS,
+                             kept if kept.exists() else None)
+    if kept.exists():
+        shutil.rmtree(kept)
     (out / "auditors-table.md").write_text(
         fill_variables(auditors_md(printed, variables, ledger, recorded.specs, rows),
                        GENERATED / "auditors-table.md", variables), encoding="utf-8")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -64,7 +64,8 @@ class Step:
     values: tuple[str, ...]
 
     def keep(self, frame: pd.DataFrame) -> pd.Series:
-        return frame[self.column].astype(str).isin(self.values)
+        column = frame[self.column]
+        return (column if pd.api.types.is_string_dtype(column.dtype) else column.astype(str)).isin(self.values)
 
     def as_json(self) -> list:
         return [self.label, self.column, list(self.values)]
@@ -344,11 +345,16 @@ def adds(spec: KeySpec, rows: pd.DataFrame) -> pd.Series:
 
 
 def funnel(spec: KeySpec, frame: pd.DataFrame) -> Funnel:
+    each = None if spec.aggregate.startswith("distinct:") else adds(spec, frame)
+
+    def subtotal(keep: pd.Series) -> float:  # a distinct count depends on which rows remain
+        return float(each[keep].sum()) if each is not None else float(frame.loc[keep, spec.summed_column].nunique())
+
     keep = pd.Series(True, index=frame.index)
-    steps = [{"step": "all rows after cleaning", "rows": len(frame), "subtotal": float(adds(spec, frame).sum())}]
+    steps = [{"step": "all rows after cleaning", "rows": len(frame), "subtotal": subtotal(keep)}]
     for step in spec.steps:
         keep &= step.keep(frame)
-        steps.append({"step": step.label, "rows": int(keep.sum()), "subtotal": float(adds(spec, frame[keep]).sum())})
+        steps.append({"step": step.label, "rows": int(keep.sum()), "subtotal": subtotal(keep)})
     rows = frame.loc[keep]
     shown = rows[[SOURCE_FILE, SOURCE_ROW, *TRACE_COLUMNS[spec.table], OUTCOME]].assign(adds=adds(spec, rows))
     for column in shown.columns[shown.dtypes.map(pd.api.types.is_datetime64_any_dtype)]:
@@ -376,6 +382,7 @@ class RecordedLineage:
     and each row's outcome."""
 
     folder: Path
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @cached_property
     def specs(self) -> dict[str, KeySpec]:
@@ -390,7 +397,9 @@ class RecordedLineage:
         return pd.read_parquet(self.folder / ROW_OUTCOMES)
 
     def frame(self, table: str) -> pd.DataFrame:
-        return with_outcomes(self.tables, self.outcomes, table)
+        if table not in self._frames:
+            self._frames[table] = with_outcomes(self.tables, self.outcomes, table)
+        return self._frames[table]
 
     def funnel(self, key: str) -> Funnel:
         spec = self.specs[key]
