@@ -210,3 +210,21 @@ def test_data_docs_load_nothing_from_the_network(project_copy):
     css = (docs / "static" / "vendor" / "fontawesome" / "css" / "all.min.css").read_text(encoding="utf-8")
     fonts = {f for f in re.findall(r"url\(\.\./webfonts/([^)]+\.woff2)\)", css)}
     assert fonts and all((docs / "static" / "vendor" / "fontawesome" / "webfonts" / f).is_file() for f in fonts)
+
+
+def test_a_blank_line_in_a_csv_is_explained_and_keeps_the_rows_below_it_numbered(project_copy):
+    from svreport.core.project import Project
+    from svreport.pipeline import runner, steps
+
+    project = Project.load(project_copy / "config" / "rotherham.yml")
+    path = project.raw_year_dir(2024) / "portal_delivery.csv"
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join([*lines[:10], b"", *lines[10:]]))  # a blank row 11; the old row 11 is now 12
+    stage = steps.ReportYear(project, 2024, project.processed_dir / "2024", build_missing=runner.build_in_process)
+    steps.run_clean(stage)
+    steps.run_validate(stage, docs=False)
+    steps.run_metrics(stage)
+    traced = TraceYear(project, 2024)
+    assert "a blank row" in trace_row(traced, "portal_delivery.csv", 11).explanation
+    moved = trace_row(traced, "portal_delivery.csv", 12)
+    assert moved.values["contract_reference"] == lines[10].split(b",")[0].decode("utf-8-sig")

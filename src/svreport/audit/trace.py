@@ -233,6 +233,8 @@ def trace_row(year: TraceYear, file: str, row: int) -> RowTrace:
         if not header.empty and row < int(header.iloc[0]):
             trace.explanation = (f"above the header row (row {int(header.iloc[0])}): a title or blank row, not data. "
                                  "It feeds no figure.")
+        elif row < int(rows.max()):
+            trace.explanation = "a blank row: it holds no data, so reading skipped it. It feeds no figure."
         else:
             trace.explanation = f"not a row of the file: its last row is {int(rows.max())}. It feeds no figure."
         return trace
