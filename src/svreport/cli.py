@@ -32,6 +32,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         dropped = ", ".join(table.dropped_columns) or "-"
         print(f"{table.display_name:<30} {table.file_format:<22} {table.header_row:>10} {len(table.data):>9}  "
               f"{dropped}")
+        if table.absent_optional:
+            print(f"{'':<30} optional columns not in the file (left blank): {', '.join(table.absent_optional)}")
     return 0
 
 

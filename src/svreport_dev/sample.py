@@ -222,6 +222,19 @@ class Contract:
     value: int | None  # pence; None = blank in the export
     contact: str
 
+    @property
+    def service_area(self) -> str:
+        """The commissioning service area (optional export column; its own random stream, so adding it
+        changed no other cell of the sample)."""
+        return _rng("service-area", self.reference).choice(SERVICE_AREAS[self.category])
+
+    @property
+    def end_date(self) -> date | None:
+        """The contract's end date (optional export column): two to five years after award, or not known."""
+        rng = _rng("end-date", self.reference)
+        years, known = rng.choice((2, 3, 4, 5)), rng.random() >= 0.15
+        return date(self.award.year + years, self.award.month, min(self.award.day, 28)) if known else None
+
 
 @dataclass
 class Row:
@@ -526,7 +539,10 @@ def _csv_bytes(rows: list[list[str]], encoding: str, line_end: str = "\r\n") -> 
 COMMIT_HEADERS = ["Contract Reference", "Contract Name", "Supplier Name", "Supplier Contact Name",
                   "Supplier Contact Email", "Supplier Contact Phone", "Category", "Award Date",
                   "Contract Value (£)", "Measure ID", "Measure Description", "Units Committed", "Unit",
-                  "Social Value Committed (£)"]
+                  "Social Value Committed (£)", "Service Area", "Contract End Date"]
+SERVICE_AREAS = {"Places": ("Regeneration and Environment", "Housing"),
+                 "People": ("Children and Young People's Services", "Adult Care, Housing and Public Health"),
+                 "Corporate": ("Finance and Customer Services", "Assistant Chief Executive's Directorate")}
 
 
 def _replica_reference(reference: str, replica: int) -> str:
@@ -548,7 +564,7 @@ def commitments_table(design: SampleDesign, year: int, replicas: int = 1) -> lis
         out.append([_replica_reference(c.reference, replica), c.name, c.supplier, c.contact,
                     _email(c.contact, c.supplier), phone, _category_text(c.category, rng), c.award, c.value,
                     _code_text(row.measure, rng), design.titles[row.measure], row.units, design.units[row.measure],
-                    row.value])
+                    row.value, c.service_area, c.end_date])
     return out
 
 
@@ -556,10 +572,12 @@ def write_commitments_csv(design: SampleDesign, year: int, path: Path, replicas:
     rng = _rng("commit-csv", year)
     lines: list[list[str]] = [COMMIT_HEADERS]
     for cells in commitments_table(design, year, replicas):
-        ref, name, supplier, contact, email, phone, category, award, value, code, title, units, unit, sv = cells
+        ref, name, supplier, contact, email, phone, category, award, value, code, title, units, unit, sv = cells[:14]
+        area, end = cells[14:]
         lines.append([ref, name, supplier, contact, email, phone, category, _date_text(award, rng),
                       "" if value is None else _money_text(value, rng, pound_sign=True), code, title,
-                      _units_text(units, unit, rng), unit, _money_text(sv, rng, pound_sign=True)])
+                      _units_text(units, unit, rng), unit, _money_text(sv, rng, pound_sign=True), area,
+                      "" if end is None else f"{end:%d/%m/%Y}"])
     path.write_bytes(_csv_bytes(lines, "cp1252" if replicas == 1 else "utf-8"))
 
 
@@ -573,13 +591,15 @@ def write_commitments_xlsx(design: SampleDesign, year: int, path: Path) -> None:
     sheet.write(0, 0, "Social Value Portal - Contract commitments export")
     sheet.write(1, 0, f"Rotherham Metropolitan Borough Council - exported {EXPORT_DATE[year]:%d %B %Y}")
     headers = [h.replace("Units Committed", "Units  Committed").replace("Contract Reference", "contract reference")
-               .replace("Social Value Committed (£)", "Social Value Committed £") for h in COMMIT_HEADERS]
+               .replace("Social Value Committed (£)", "Social Value Committed £")
+               .replace("Contract End Date", "End Date") for h in COMMIT_HEADERS]  # a variant the contract accepts
     header_row = 3
     sheet.write_row(header_row, 0, headers)
     table = commitments_table(design, year)
     for offset, cells in enumerate(table, start=1):
         r = header_row + offset
-        ref, name, supplier, contact, email, phone, category, award, value, code, title, units, unit, sv = cells
+        ref, name, supplier, contact, email, phone, category, award, value, code, title, units, unit, sv = cells[:14]
+        area, end = cells[14:]
         sheet.write_row(r, 0, [ref, name, supplier, contact, email, phone, category])
         sheet.write_datetime(r, 7, datetime.combine(award, datetime.min.time()), date_format)
         if value is not None:
@@ -588,6 +608,9 @@ def write_commitments_xlsx(design: SampleDesign, year: int, path: Path) -> None:
         sheet.write_number(r, 11, units / M)
         sheet.write(r, 12, unit)
         sheet.write_number(r, 13, sv / M, money_format)
+        sheet.write(r, 14, area)
+        if end is not None:
+            sheet.write_datetime(r, 15, datetime.combine(end, datetime.min.time()), date_format)
     total_row = header_row + len(table) + 1
     sheet.write(total_row, 0, "Total")
     sheet.write_number(total_row, 13, sum(c[13] for c in table) / M, money_format)

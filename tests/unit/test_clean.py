@@ -111,3 +111,55 @@ def test_unparseable_cells_are_all_reported_with_row_and_column(project_copy, co
         "portal_delivery.csv, row 10, column 'Reporting Period End': '31/13/2023' is not a date "
         "(expected a date as dd/mm/yyyy or yyyy-mm-dd)",
     ]
+
+
+COMMITMENT_HEADER = ("Contract Reference,Contract Name,Supplier Name,Category,Award Date,Contract Value (£),"
+                     "Measure ID,Measure Description,Units Committed,Unit,Social Value Committed (£)")
+COMMITMENT_ROW = "RMBC-2021-0147,Parks,Kestlow Ltd,Places,01/02/2021,,NT1,Local people,2,FTE,\"54,000.00\""
+
+
+def _commitments(tmp_path, header: str, rows: list[str]):
+    from svreport.io.contract import COMMITMENTS
+    from svreport.io.readers import read_table
+
+    path = tmp_path / "portal_commitments.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return read_table(path, COMMITMENTS)
+
+
+def test_optional_columns_absent_are_blank_and_logged_once(tmp_path, config):
+    from svreport.stages.clean import CleaningLog, _clean_one, _Collector
+
+    table = _commitments(tmp_path, COMMITMENT_HEADER, [COMMITMENT_ROW, COMMITMENT_ROW.replace("NT1,", "NT3,")])
+    assert table.absent_optional == ["Service Area", "Contract End Date"]
+    log, errors = CleaningLog(), _Collector()
+    clean_rows = _clean_one(table, errors, log, config)
+    assert not errors.errors
+    assert list(clean_rows["service_area"]) == ["", ""] and clean_rows["contract_end_date"].isna().all()
+    notes = [e["step"] for e in log.entries if "optional" in e["step"]]
+    assert notes == ["optional columns not in the file, left blank: Service Area, Contract End Date"]
+
+
+@pytest.mark.parametrize("area, end", [("Service Area", "Contract End Date"), ("directorate", "End Date"),
+                                       ("SERVICE AREA", "Contract Expiry Date")])
+def test_optional_columns_under_their_accepted_names(tmp_path, config, area, end):
+    from svreport.stages.clean import CleaningLog, _clean_one, _Collector
+
+    table = _commitments(tmp_path, f"{COMMITMENT_HEADER},{area},{end}",
+                         [f"{COMMITMENT_ROW},Housing,31/01/2026", f"{COMMITMENT_ROW.replace('NT1,', 'NT3,')},Housing,"])
+    assert table.absent_optional == []
+    clean_rows = _clean_one(table, _Collector(), CleaningLog(), config)
+    assert list(clean_rows["service_area"]) == ["Housing", "Housing"]
+    assert clean_rows["contract_end_date"].iloc[0] == pd.Timestamp("2026-01-31")
+    assert pd.isna(clean_rows["contract_end_date"].iloc[1])  # blank: not known, not an error
+
+
+def test_an_optional_date_that_is_not_a_date_is_an_error(tmp_path, config):
+    from svreport.stages.clean import CleaningLog, _clean_one, _Collector
+
+    table = _commitments(tmp_path, f"{COMMITMENT_HEADER},Contract End Date", [f"{COMMITMENT_ROW},next spring"])
+    errors = _Collector()
+    _clean_one(table, errors, CleaningLog(), config)
+    assert [str(e) for e in errors.errors] == [
+        "portal_commitments.csv, row 2, column 'Contract End Date': 'next spring' is not a date "
+        "(expected a date as dd/mm/yyyy or yyyy-mm-dd)"]

@@ -14,6 +14,8 @@ class Column:
     name: str  # canonical snake_case name used in processed tables
     header: str  # the header as the contract writes it
     kind: ColumnKind
+    required: bool = True  # an optional column may be absent: it is then blank in every row
+    variants: tuple[str, ...] = ()  # other headers accepted for it (matched the same way)
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class TableSpec:
     @property
     def headers(self) -> dict[str, str]:
         """Normalised header -> canonical column name."""
-        return {normalise_header(c.header): c.name for c in self.columns}
+        return {normalise_header(header): c.name for c in self.columns for header in (c.header, *c.variants)}
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -46,6 +48,11 @@ COMMITMENTS = TableSpec(
         Column("units_committed", "Units Committed", "number"),
         Column("unit", "Unit", "text"),
         Column("value_committed", "Social Value Committed (£)", "money"),
+        # Optional: the quarterly figure by service area and the contract tracker use them when present.
+        Column("service_area", "Service Area", "text", required=False,
+               variants=("Directorate", "Service", "Commissioning Service Area")),
+        Column("contract_end_date", "Contract End Date", "date", required=False,
+               variants=("End Date", "Contract End", "Expiry Date", "Contract Expiry Date")),
     ),
 )
 

@@ -40,6 +40,7 @@ class RawTable:
     file_format: str  # e.g. "CSV (Windows-1252)" or "XLSX"
     header_row: int
     dropped_columns: list[str] = field(default_factory=list)
+    absent_optional: list[str] = field(default_factory=list)  # optional contract columns the file lacks
 
     @property
     def display_name(self) -> str:
@@ -216,7 +217,7 @@ def _match_columns(path: Path, spec: TableSpec, header: list[object],
         positions[position] = name
     found = set(positions.values())
     for column in spec.columns:
-        if column.name not in found:
+        if column.name not in found and column.required:
             close = difflib.get_close_matches(normalise_header(column.header),
                                               [normalise_header(d) for d in dropped], n=1, cutoff=0.6)
             hint = f"; found '{close[0]}', which does not match" if close else ""
@@ -224,6 +225,16 @@ def _match_columns(path: Path, spec: TableSpec, header: list[object],
                              row=header_row, column=column.header,
                              expected="the column names in the data contract (case and spacing may vary)")
     return positions, dropped
+
+
+def _absent(spec: TableSpec, positions: dict[int, str]) -> list[str]:
+    return [c.header for c in spec.columns if c.name not in positions.values()]
+
+
+def _with_absent_columns(data: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """An optional column the file lacks becomes a blank column, so every later step sees the same table."""
+    missing = [c.name for c in spec.columns if c.name not in data.columns]
+    return data.assign(**{name: None for name in missing}) if missing else data
 
 
 def _is_blank(cell: object) -> bool:
@@ -246,10 +257,11 @@ def _read_csv_table(path: Path, spec: TableSpec) -> RawTable | None:
     if body.empty:
         raise InputError(path, "the file has a header but no data rows", row=1,
                          expected="at least one data row below the header")
-    data = body[list(positions)].set_axis(list(positions.values()), axis=1)
+    data = _with_absent_columns(body[list(positions)].set_axis(list(positions.values()), axis=1), spec)
     data = data[[c.name for c in spec.columns]].replace("", None).reset_index(names=SOURCE_ROW)
     data[SOURCE_ROW] = data[SOURCE_ROW].astype("int64") + 1
-    return RawTable(path=path, spec=spec, data=data, file_format=file_format, header_row=1, dropped_columns=dropped)
+    return RawTable(path=path, spec=spec, data=data, file_format=file_format, header_row=1, dropped_columns=dropped,
+                    absent_optional=_absent(spec, positions))
 
 
 def read_table(path: str | Path, spec: TableSpec) -> RawTable:
@@ -291,11 +303,11 @@ def read_table(path: str | Path, spec: TableSpec) -> RawTable:
                          expected="at least one data row below the header")
 
     columns = list(positions.values())
-    data = pd.DataFrame(records, columns=columns, dtype=object)
+    data = _with_absent_columns(pd.DataFrame(records, columns=columns, dtype=object), spec)
     data = data[[c.name for c in spec.columns]]
     data.insert(0, SOURCE_ROW, row_numbers)
     return RawTable(path=path, spec=spec, data=data, file_format=file_format,
-                    header_row=header_row, dropped_columns=dropped)
+                    header_row=header_row, dropped_columns=dropped, absent_optional=_absent(spec, positions))
 
 
 @dataclass

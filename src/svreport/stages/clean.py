@@ -268,6 +268,8 @@ def _typed(table: RawTable, data: pd.DataFrame, errors: _Collector, log: Cleanin
             out[column.name] = values
         elif column.kind == "date":
             values, bad = parse_dates(raw)
+            if not column.required:  # an optional date may be blank (not known)
+                bad &= _as_text(raw) != ""
             errors.bad_cells(table.path.name, column.header, data, column.name, bad, "{value} is not a date",
                              "a date as dd/mm/yyyy or yyyy-mm-dd")
             out[column.name] = values
@@ -293,6 +295,9 @@ def _typed(table: RawTable, data: pd.DataFrame, errors: _Collector, log: Cleanin
 def _clean_one(table: RawTable, errors: _Collector, log: CleaningLog, config: CouncilConfig) -> pd.DataFrame:
     if table.dropped_columns:
         log.note(table.path.name, "columns dropped, not in the data contract: " + ", ".join(table.dropped_columns),
+                 len(table.data))
+    if table.absent_optional:
+        log.note(table.path.name, "optional columns not in the file, left blank: " + ", ".join(table.absent_optional),
                  len(table.data))
     data = _drop_footers_and_duplicates(table, log)
     return _typed(table, data, errors, log, config)
