@@ -9,6 +9,7 @@ A report year's outputs (``data/processed/<year>/``)::
     figures.csv                 the figures ledger (metrics stage)
     lineage.csv                 how each ledger figure was made: rows and filters, or other keys (metrics stage)
     row_outcomes.parquet        each clean row's outcome under the counting rules (metrics stage)
+    series.csv                  the quarterly series since the policy began (metrics stage)
     _variables.yml              every figure in its printed forms (metrics stage)
     tables/appendix1.csv|xlsx   Appendix 1 (metrics stage)
     diagrams/                   diagram_N.svg|png|alt.txt and diagrams.json (diagrams stage)
@@ -28,6 +29,7 @@ from pathlib import Path
 # --- a report year's outputs, inside data/processed/<year>/
 LEDGER = "figures.csv"
 LINEAGE = "lineage.csv"
+SERIES = "series.csv"
 ROW_OUTCOMES = "row_outcomes.parquet"
 DROPPED_ROWS = "dropped_rows.csv"
 VARIABLES = "_variables.yml"

@@ -21,6 +21,7 @@ from svreport.core.layout import (
     LEDGER,
     LINEAGE,
     ROW_OUTCOMES,
+    SERIES,
     STAGES,
     TABLES,
     VALIDATION_DOCS,
@@ -37,6 +38,7 @@ from svreport.stages.counting import KeySpec, RecordedLineage, write_lineage
 from svreport.stages.diagrams import write_diagrams
 from svreport.stages.ledger import read_ledger, write_ledger
 from svreport.stages.metrics import compute_ledger
+from svreport.stages.series import quarterly_series
 from svreport.stages.validate import ValidationReport, run_validation
 from svreport.stages.variables import build_variables, write_variables
 
@@ -136,6 +138,10 @@ def run_metrics(year: ReportYear) -> pd.DataFrame:
     write_lineage([*figures.lineage, *(KeySpec(key, "author", entered) for key in authored["key"])],
                   year.output_dir / LINEAGE)
     figures.outcomes.frame(tables).to_parquet(year.output_dir / ROW_OUTCOMES, index=False)
+    series = quarterly_series(tables, figures.outcomes, year.config, year.config.year(year.year).cutoff)
+    series.write(year.output_dir / SERIES)
+    for note in series.notes:
+        print(note)
     write_variables(build_variables(ledger, year.config, year.year), year.output_dir / VARIABLES)
     title = f"Appendix 1: social value commitments and delivery, {year.config.council.name}, {year.year} report"
     write_appendix1(appendix1(ledger, measures), year.output_dir / TABLES, title)

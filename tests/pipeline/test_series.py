@@ -1,0 +1,51 @@
+"""The quarterly series since the policy began, read at each annual cut-off, is that year's ledger."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from svreport.core.layout import LEDGER, SERIES
+from svreport.stages.ledger import ledger_values, read_ledger
+
+
+@pytest.mark.parametrize("year", [2025, 2024])
+def test_the_series_at_the_cutoff_equals_the_ledger_to_the_penny(sample_run, year):
+    stage, _ = sample_run
+    folder = stage.project.processed_dir / str(year)
+    series = pd.read_csv(folder / SERIES, keep_default_na=False, na_values={"units": [""], "cumulative_units": [""]})
+    values = ledger_values(read_ledger(folder / LEDGER))
+    cutoff = stage.config.year(year).cutoff.isoformat()
+    at = series[series["period_end"] == cutoff]
+    assert at["is_cutoff"].all() and series["period_end"].max() == cutoff
+    checked = 0
+    for row in at.itertuples(index=False):
+        if row.breakdown == "total":
+            keys = {f"{row.series}.total": row.cumulative_value}
+        elif row.breakdown == "category":
+            key = next(c.key for c in stage.config.categories if c.name == row.group)
+            keys = {f"{row.series}.category.{key}": row.cumulative_value}
+        elif row.breakdown == "measure":
+            keys = {f"{row.series}.measure.{row.group}.value": row.cumulative_value,
+                    f"{row.series}.measure.{row.group}.units": row.cumulative_units}
+        else:
+            continue
+        for key, value in keys.items():
+            assert round(value * 100) == round(values[key] * 100), key
+            checked += 1
+    for name in ("committed", "delivered"):  # every measure the ledger counts is in the series
+        counted = {k.split(".")[2] for k, v in values.items() if k.startswith(f"{name}.measure.") and v}
+        assert counted <= set(at.loc[(at["series"] == name) & (at["breakdown"] == "measure"), "group"])
+    assert checked > 40
+    areas = at[(at["breakdown"] == "service_area") & (at["series"] == "committed")]
+    assert round(areas["cumulative_value"].sum() * 100) == round(values["committed.total"] * 100)
+
+
+def test_every_quarter_since_the_policy_start_is_there_and_cumulates(sample_run):
+    stage, _ = sample_run
+    series = pd.read_csv(stage.output_dir / SERIES)
+    total = series[(series["series"] == "delivered") & (series["breakdown"] == "total")]
+    assert total["period_start"].iloc[0] == "2019-12-01" and total["period_end"].iloc[0] == "2020-02-29"
+    assert len(total) == 20  # Dec 2019 to Nov 2024: twenty quarters
+    assert list(total["cumulative_value"].round(2)) == list(total["value"].cumsum().round(2))
+    assert list(total.loc[total["is_cutoff"], "period_end"]) == ["2023-11-30", "2024-11-30"]  # the config's years
