@@ -230,9 +230,9 @@ class Contract:
 
     @property
     def end_date(self) -> date | None:
-        """The contract's end date (optional export column): two to five years after award, or not known."""
+        """The contract's end date (optional export column): five to eight years after award, or not known."""
         rng = _rng("end-date", self.reference)
-        years, known = rng.choice((2, 3, 4, 5)), rng.random() >= 0.15
+        years, known = rng.choice((5, 6, 7, 8)), rng.random() >= 0.15
         return date(self.award.year + years, self.award.month, min(self.award.day, 28)) if known else None
 
 

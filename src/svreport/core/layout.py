@@ -12,6 +12,7 @@ A report year's outputs (``data/processed/<year>/``)::
     series.csv                  the quarterly series since the policy began (metrics stage)
     _variables.yml              every figure in its printed forms (metrics stage)
     tables/appendix1.csv|xlsx   Appendix 1 (metrics stage)
+    tables/contract_tracker.csv|xlsx   the contract tracker (metrics stage)
     diagrams/                   diagram_N.svg|png|alt.txt and diagrams.json (diagrams stage)
     notebooks/                  the executed notebooks (a run record)
     manifest.json               hashes of every input and output, parameters, versions
@@ -38,6 +39,8 @@ VALIDATION_DOCS = "validation"
 TABLES = "tables"
 APPENDIX1_CSV = "appendix1.csv"
 APPENDIX1_XLSX = "appendix1.xlsx"
+TRACKER_CSV = "contract_tracker.csv"  # in tables/: one row per contract
+TRACKER_XLSX = "contract_tracker.xlsx"  # in tables/: Contracts and Measures sheets
 DIAGRAMS = "diagrams"
 DIAGRAMS_INDEX = "diagrams.json"
 CLEAN_TABLES = ("commitments", "delivery", "spend")  # <name>.parquet

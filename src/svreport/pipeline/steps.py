@@ -39,6 +39,7 @@ from svreport.stages.diagrams import write_diagrams
 from svreport.stages.ledger import read_ledger, write_ledger
 from svreport.stages.metrics import compute_ledger
 from svreport.stages.series import quarterly_series
+from svreport.stages.tracker import contract_tracker, write_tracker
 from svreport.stages.validate import ValidationReport, run_validation
 from svreport.stages.variables import build_variables, write_variables
 
@@ -138,7 +139,11 @@ def run_metrics(year: ReportYear) -> pd.DataFrame:
     write_lineage([*figures.lineage, *(KeySpec(key, "author", entered) for key in authored["key"])],
                   year.output_dir / LINEAGE)
     figures.outcomes.frame(tables).to_parquet(year.output_dir / ROW_OUTCOMES, index=False)
-    series = quarterly_series(tables, figures.outcomes, year.config, year.config.year(year.year).cutoff)
+    cutoff = year.config.year(year.year).cutoff
+    contracts, by_measure = contract_tracker(tables, figures.outcomes, cutoff)
+    write_tracker(contracts, by_measure, year.output_dir / TABLES,
+                  f"Contract tracker, {year.config.council.name}, as at {cutoff.day} {cutoff:%B %Y}")
+    series = quarterly_series(tables, figures.outcomes, year.config, cutoff)
     series.write(year.output_dir / SERIES)
     for note in series.notes:
         print(note)

@@ -1,0 +1,147 @@
+"""The contract tracker for contract managers: per contract, what was committed, what has been delivered
+and validated, what is waiting, and a flag (with its reason) for contracts falling behind.
+
+Contracts are those with counted commitments (the ledger's rules: excluded contracts are left out), so
+the tracker's totals are the ledger's. A contract is flagged when:
+
+- **no validated delivery for two quarters or more**: six months or more between its last validated
+  reporting period end (or, with none, its award date) and the position date; or
+- **delivery well behind time elapsed** (only where the export gives a Contract End Date): at least a
+  quarter of the contract's time has passed and the share of its committed social value delivered is
+  less than half the share of its time elapsed.
+
+Supplier names only: the clean tables carry no contact details.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from svreport.core.layout import TRACKER_CSV, TRACKER_XLSX
+from svreport.stages import counting
+from svreport.stages.appendix1 import safe_cell
+from svreport.stages.clean import CleanTables
+
+QUIET_MONTHS = 6  # two quarters with no validated delivery
+BEHIND_MIN_ELAPSED = 0.25  # time elapsed before "behind" is judged
+BEHIND_RATIO = 0.5  # delivered share below this fraction of the elapsed share is "well behind"
+NO_DELIVERY, BEHIND = "no validated delivery for two quarters or more", "delivery well behind time elapsed"
+
+CONTRACT_COLUMNS = {
+    "contract_reference": "Contract reference", "contract_name": "Contract name", "supplier_name": "Supplier",
+    "category": "Category", "service_area": "Service area", "award_date": "Award date",
+    "contract_end_date": "Contract end date", "committed": "Committed (£)", "delivered": "Validated delivery (£)",
+    "pending": "Pending (£)", "awaiting_evidence": "Awaiting evidence (£)", "rejected": "Rejected (£)",
+    "delivered_share": "Delivered share of commitment", "time_elapsed": "Share of contract time elapsed",
+    "last_period_reported": "Last period reported", "last_validated_period": "Last validated period",
+    "flag": "Flag", "reason": "Reason",
+}
+MEASURE_COLUMNS = {
+    "contract_reference": "Contract reference", "supplier_name": "Supplier", "measure_id": "Measure",
+    "units_committed": "Units committed", "value_committed": "Committed (£)", "units_delivered": "Units delivered",
+    "value_delivered": "Validated delivery (£)", "delivered_share": "Delivered share of commitment",
+}
+
+
+def _months_between(earlier: pd.Timestamp, later: pd.Timestamp) -> float:
+    return (later.year - earlier.year) * 12 + (later.month - earlier.month) + (later.day - earlier.day) / 31
+
+
+def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at: date
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per contract, one row per contract and measure), as at ``as_at`` (a cut-off or an as-at date)."""
+    position = pd.Timestamp(as_at)
+    commitments = tables.commitments[outcomes.commitments == counting.COUNTED]
+    delivery = tables.delivery.assign(outcome=outcomes.delivery.to_numpy())
+    delivery = delivery[delivery["contract_reference"].isin(set(commitments["contract_reference"]))
+                        & (delivery["period_end"] <= position)]
+    validated = delivery[delivery["outcome"] == counting.VALIDATED]
+
+    first = commitments.drop_duplicates("contract_reference").set_index("contract_reference")
+    details = [c for c in ("contract_name", "supplier_name", "category", "service_area", "award_date",
+                           "contract_end_date") if c in first]
+    contracts = first[details].copy()
+    contracts["committed"] = commitments.groupby("contract_reference")["value_committed"].sum()
+    contracts["delivered"] = validated.groupby("contract_reference")["value_delivered"].sum()
+    for outcome in counting.NOT_VALIDATED.values():
+        rows = delivery[delivery["outcome"] == outcome]
+        contracts[outcome] = rows.groupby("contract_reference")["value_delivered"].sum()
+    contracts[["delivered", *counting.NOT_VALIDATED.values()]] = (
+        contracts[["delivered", *counting.NOT_VALIDATED.values()]].fillna(0.0))
+    contracts["delivered_share"] = (contracts["delivered"] / contracts["committed"]).where(contracts["committed"] > 0)
+    contracts["last_period_reported"] = delivery.groupby("contract_reference")["period_end"].max()
+    contracts["last_validated_period"] = validated.groupby("contract_reference")["period_end"].max()
+    end = contracts["contract_end_date"] if "contract_end_date" in contracts else pd.Series(pd.NaT, contracts.index)
+    length = (end - contracts["award_date"]).dt.days
+    contracts["time_elapsed"] = ((position - contracts["award_date"]).dt.days / length).clip(0, 1).where(length > 0)
+
+    flags, reasons = [], []
+    for row in contracts.itertuples():
+        found = []
+        since = row.last_validated_period if pd.notna(row.last_validated_period) else row.award_date
+        if _months_between(since, position) >= QUIET_MONTHS:
+            found.append(f"{NO_DELIVERY}: " + (f"none validated for periods after {since:%d %b %Y}"
+                                              if pd.notna(row.last_validated_period)
+                                              else f"none validated since award on {since:%d %b %Y}"))
+        share = 0.0 if pd.isna(row.delivered_share) else row.delivered_share
+        if pd.notna(row.time_elapsed) and row.time_elapsed >= BEHIND_MIN_ELAPSED and \
+                share < BEHIND_RATIO * row.time_elapsed:
+            found.append(f"{BEHIND}: {row.time_elapsed:.0%} of the contract's time has passed, {share:.0%} of its "
+                         "committed social value is delivered and validated")
+        flags.append("; ".join(r.split(":")[0] for r in found))
+        reasons.append("; ".join(found))
+    contracts["flag"], contracts["reason"] = flags, reasons
+    contracts = contracts.reset_index().sort_values("contract_reference", ignore_index=True)
+
+    by_measure = commitments.groupby(["contract_reference", "measure_id"])[["units_committed", "value_committed"]].sum()
+    delivered = validated.groupby(["contract_reference", "measure_id"])[["units_delivered", "value_delivered"]].sum()
+    measures = by_measure.join(delivered, how="left").fillna(0.0).reset_index()
+    measures["delivered_share"] = (measures["value_delivered"] / measures["value_committed"]).where(
+        measures["value_committed"] > 0)
+    measures.insert(1, "supplier_name", measures["contract_reference"].map(first["supplier_name"]))
+    return (contracts[[c for c in CONTRACT_COLUMNS if c in contracts]],
+            measures[list(MEASURE_COLUMNS)].sort_values(["contract_reference", "measure_id"], ignore_index=True))
+
+
+def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path, title: str) -> list[Path]:
+    """``contract_tracker.csv`` and ``contract_tracker.xlsx`` (contracts and measures sheets): frozen header,
+    autofilter, dates and money formatted, text guarded against formula injection, the same bytes every run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, xlsx_path = folder / TRACKER_CSV, folder / TRACKER_XLSX
+    shown = contracts.rename(columns=CONTRACT_COLUMNS)
+    shown.map(safe_cell).to_csv(csv_path, index=False, lineterminator="\n", float_format="%.2f",
+                                date_format="%Y-%m-%d")
+    workbook = xlsxwriter.Workbook(str(xlsx_path))
+    workbook.set_properties({"title": title, "created": datetime(2000, 1, 1)})
+    formats = {"£": workbook.add_format({"num_format": "£#,##0"}),
+               "share": workbook.add_format({"num_format": "0%"}),
+               "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
+               "units": workbook.add_format({"num_format": "#,##0.##"}),
+               "header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})}
+    for name, frame, headers in (("Contracts", contracts, CONTRACT_COLUMNS), ("Measures", measures, MEASURE_COLUMNS)):
+        sheet = workbook.add_worksheet(name)
+        columns = [headers[c] for c in frame.columns]
+        sheet.write_row(0, 0, columns, formats["header"])
+        for r, row in enumerate(frame.itertuples(index=False), start=1):
+            for c, value in enumerate(row):
+                header = columns[c]
+                if value is None or (not isinstance(value, str) and pd.isna(value)):
+                    continue
+                if isinstance(value, pd.Timestamp):
+                    sheet.write_datetime(r, c, value.to_pydatetime(), formats["date"])
+                elif isinstance(value, str):
+                    sheet.write_string(r, c, str(safe_cell(value)))
+                else:
+                    kind = "£" if "(£)" in header else "share" if "share" in header.lower() else "units"
+                    sheet.write_number(r, c, float(value), formats[kind])
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+        sheet.set_column(0, len(columns) - 1, 16)
+        if "Reason" in columns:
+            sheet.set_column(columns.index("Reason"), columns.index("Reason"), 70)
+    workbook.close()
+    return [csv_path, xlsx_path]
