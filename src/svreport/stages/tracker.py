@@ -107,6 +107,17 @@ def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at:
             measures[list(MEASURE_COLUMNS)].sort_values(["contract_reference", "measure_id"], ignore_index=True))
 
 
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _kind(values: pd.Series, header: str) -> str:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return "date"
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        return "text"
+    return "£" if "(£)" in header else "share" if "share" in header.lower() else "units"
+
+
 def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path, title: str) -> list[Path]:
     """``contract_tracker.csv`` and ``contract_tracker.xlsx`` (contracts and measures sheets): frozen header,
     autofilter, dates and money formatted, text guarded against formula injection, the same bytes every run."""
@@ -115,33 +126,33 @@ def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path,
     shown = contracts.rename(columns=CONTRACT_COLUMNS)
     shown.map(safe_cell).to_csv(csv_path, index=False, lineterminator="\n", float_format="%.2f",
                                 date_format="%Y-%m-%d")
-    workbook = xlsxwriter.Workbook(str(xlsx_path))
+    # constant_memory: rows are streamed to disk, so a tracker of 50,000 contracts needs little memory.
+    workbook = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
     workbook.set_properties({"title": title, "created": datetime(2000, 1, 1)})
     formats = {"£": workbook.add_format({"num_format": "£#,##0"}),
                "share": workbook.add_format({"num_format": "0%"}),
                "date": workbook.add_format({"num_format": "dd/mm/yyyy"}),
                "units": workbook.add_format({"num_format": "#,##0.##"}),
-               "header": workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})}
+               "text": None}
+    header_format = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     for name, frame, headers in (("Contracts", contracts, CONTRACT_COLUMNS), ("Measures", measures, MEASURE_COLUMNS)):
         sheet = workbook.add_worksheet(name)
         columns = [headers[c] for c in frame.columns]
-        sheet.write_row(0, 0, columns, formats["header"])
-        for r, row in enumerate(frame.itertuples(index=False), start=1):
-            for c, value in enumerate(row):
-                header = columns[c]
-                if value is None or (not isinstance(value, str) and pd.isna(value)):
-                    continue
-                if isinstance(value, pd.Timestamp):
-                    sheet.write_datetime(r, c, value.to_pydatetime(), formats["date"])
-                elif isinstance(value, str):
-                    sheet.write_string(r, c, str(safe_cell(value)))
-                else:
-                    kind = "£" if "(£)" in header else "share" if "share" in header.lower() else "units"
-                    sheet.write_number(r, c, float(value), formats[kind])
+        cells = []
+        for c, column in enumerate(frame.columns):
+            values = frame[column]
+            kind = _kind(values, columns[c])
+            width = 70 if columns[c] == "Reason" else 16
+            sheet.set_column(c, c, width, formats[kind])  # the column's format: cells are written plain
+            if kind == "date":  # Excel's day number, shown as a date by the column format
+                values = (values - EXCEL_EPOCH).dt.days.astype("float64")
+            elif kind == "text":
+                values = values.fillna("").astype(str).map(safe_cell)
+            cells.append(values.astype(object).where(values.notna(), None).tolist())
+        sheet.write_row(0, 0, columns, header_format)
+        for r, row in enumerate(zip(*cells, strict=True), start=1):
+            sheet.write_row(r, 0, row)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
-        sheet.set_column(0, len(columns) - 1, 16)
-        if "Reason" in columns:
-            sheet.set_column(columns.index("Reason"), columns.index("Reason"), 70)
     workbook.close()
     return [csv_path, xlsx_path]
