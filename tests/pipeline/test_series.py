@@ -49,3 +49,32 @@ def test_every_quarter_since_the_policy_start_is_there_and_cumulates(sample_run)
     assert len(total) == 20  # Dec 2019 to Nov 2024: twenty quarters
     assert list(total["cumulative_value"].round(2)) == list(total["value"].cumsum().round(2))
     assert list(total.loc[total["is_cutoff"], "period_end"]) == ["2023-11-30", "2024-11-30"]  # the config's years
+
+
+def test_the_trend_figures_are_the_series_at_every_cutoff(sample_run):
+    stage, _ = sample_run
+    series = pd.read_csv(stage.output_dir / SERIES)
+    values = ledger_values(read_ledger(stage.output_dir / LEDGER))
+    days = sorted({key.split(".")[1] for key in values if key.startswith("trend.")})
+    assert days == ["2023-11-30", "2024-11-30"]
+    total = series[series["breakdown"] == "total"]
+    for day in days:
+        for name in ("committed", "delivered"):
+            at = total[(total["series"] == name) & (total["period_end"] == day)]["cumulative_value"].item()
+            assert round(at * 100) == round(values[f"trend.{day}.{name}"] * 100), (day, name)
+    assert values["trend.2024-11-30.delivered"] == values["delivered.total"]
+
+
+def test_the_trend_diagram_is_drawn_with_alt_text_from_the_ledger(sample_run):
+    import json
+
+    stage, _ = sample_run
+    index = {entry["number"]: entry for entry in json.loads((stage.output_dir / "diagrams" / "diagrams.json")
+                                                             .read_text(encoding="utf-8"))}
+    trend = index[7]
+    assert trend["caption"] == ("Diagram 7: Social value committed and delivered since the policy began, "
+                                "December 2019 to November 2024")
+    assert trend["alt"].startswith("Line chart. Validated delivery has reached £12.3m against £32m committed")
+    assert ("at the 2024 report's cut-off, 30 November 2023: £19.8 million committed and £8.7 million delivered"
+            in trend["alt"])
+    assert (stage.output_dir / "diagrams" / "diagram_7.svg").stat().st_size > 10_000

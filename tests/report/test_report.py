@@ -47,8 +47,9 @@ def test_pdf_is_tagged_pdf_ua_with_title_language_and_alt_text(rendered, name):
         width, height = (float(v) for v in pdf.pages[0].MediaBox[2:])
         assert (round(width), round(height)) == (595, 842)  # A4
         if name in ("cabinet-report", "cabinet-pack"):
-            assert len(figures) == 6
+            assert len(figures) == 7  # Diagrams 1-6 and the trend diagram
             assert any(str(f.Alt).startswith("Bar chart. Social value committed has reached £32m") for f in figures)
+            assert any(str(f.Alt).startswith("Line chart. Validated delivery has reached £12.3m") for f in figures)
         assert any(e.S == "/Table" for e in elements) or name == "appendix-3"
         assert any(e.S == "/TH" for e in elements) or name == "appendix-3"
 
@@ -92,7 +93,8 @@ def test_html_is_self_contained_with_alt_text(rendered):
         assert '<html lang="en-GB"' in html
         assert not re.search(r'(src|href)="https?:', html), f"{name} loads something from the network"
     images = _html(folder, "cabinet-report").images
-    assert len(images) == 6
+    assert len(images) == 7
+    assert images[-1].get("alt", "").startswith("Line chart. Validated delivery has reached")
     assert all(img["src"].startswith("data:image/svg+xml") for img in images)
     assert images[0]["alt"].startswith("Bar chart. Social value committed has reached £32m")
 

@@ -55,6 +55,8 @@ def test_the_lineage_file_reads_back_what_was_written(tmp_path):
     rules = counting.Rules.for_year(CONFIG, 2025)
     specs = [counting.rows_spec("delivered.measure.NT10.value", rules.delivered(), "sum:value_delivered",
                                 counting.Step("measure NT10", "measure_id", ("NT10",))),
+             counting.rows_spec("trend.2023-11-30.delivered", rules.delivered(), "sum:value_delivered",
+                                counting.Step("by 30 November 2023", "period_end", ("2023-11-30",), counting.UP_TO)),
              counting.derived("delivered.share.total", "ratio", "delivered.total", "committed.total"),
              counting.KeySpec("author.x", "author", "Entered by the report author in a file with spaces.yml")]
     counting.write_lineage(specs, tmp_path / "lineage.csv")
@@ -77,3 +79,11 @@ def test_distinct_counts_a_value_once_and_sums_add_the_column():
     assert list(counting.adds(distinct, rows)) == [1.0, 0.0, 1.0]
     total = counting.KeySpec("committed.total", "rows", aggregate="sum:value_committed")
     assert list(counting.adds(total, rows)) == [1.5, 2.0, 4.0]
+
+
+def test_a_date_step_keeps_rows_on_or_before_its_day():
+    step = counting.Step("by 30 November 2023", "period_end", ("2023-11-30",), counting.UP_TO)
+    frame = pd.DataFrame({"period_end": pd.to_datetime(["2023-11-30", "2023-12-01", "2020-01-01"])})
+    assert list(step.keep(frame)) == [True, False, True]
+    assert step.admits(pd.Timestamp("2023-11-30")) and not step.admits(pd.Timestamp("2023-12-01"))
+    assert not step.admits(pd.NaT)

@@ -248,7 +248,7 @@ def trace_row(year: TraceYear, file: str, row: int) -> RowTrace:
     trace.explanation = counting.outcome_words(table, trace.outcome, year.project.config,
                                                year.project.config.year(year.year).cutoff, contract)
     for key, spec in year.specs.items():
-        if spec.kind != "rows" or spec.table != table or not all(str(record[s.column]) in s.values for s in spec.steps):
+        if spec.kind != "rows" or spec.table != table or not all(s.admits(record[s.column]) for s in spec.steps):
             continue
         if spec.aggregate.startswith("distinct:"):  # 1 for the first counted row of its contract, 0 after it
             kept = counting.funnel(spec, frame).rows

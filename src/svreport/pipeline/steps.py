@@ -177,8 +177,10 @@ def counting_steps(year: ReportYear) -> pd.DataFrame:
 
 def run_diagrams(year: ReportYear) -> list[Path]:
     ledger = read_ledger(year.output_dir / LEDGER)
+    series_path = year.output_dir / SERIES
+    series = pd.read_csv(series_path) if series_path.exists() else None
     return write_diagrams(ledger, year.year, year.comparator, year.output_dir / DIAGRAMS, year.config,
-                          year.measures())
+                          year.measures(), series)
 
 
 # Each stage of ``layout.STAGES`` run in this process: ``run_<name>``.

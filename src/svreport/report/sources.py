@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -198,6 +199,31 @@ def pending_md(ledger: pd.DataFrame) -> str:
             "is still waiting to be validated and is not counted.\n")
 
 
+def trend_md(project: Project, ledger: pd.DataFrame) -> str:
+    """Diagram 7's data: the cumulative position at each report's cut-off (the ledger's ``trend.*``), and why an
+    earlier position can differ from what that report printed."""
+    values = ledger_values(ledger)
+    days = sorted({key.split(".")[1] for key in values if key.startswith("trend.")})
+    if not days:
+        return ""
+    years = {f"{y.cutoff:%Y-%m-%d}": number for number, y in project.config.report_years.items()}
+    rows = [[f"{years[day]} report: {_long_date_iso(day)}", _var(f"trend.{day}.committed.auto"),
+             _var(f"trend.{day}.delivered.auto")] for day in days]
+    table = markdown_table(["Position at the cut-off of the", "Committed since the policy began",
+                            "Validated delivery since the policy began"], rows, ["l", "r", "r"],
+                           caption="The data of the trend diagram: the position at each report's cut-off")
+    note = ("" if len(days) == 1 else "\nEarlier positions are shown as this report's exports record them: "
+            "delivery validated after an earlier report was published counts in the period it was delivered, and "
+            "revised commitments replace the originals, so an earlier position here can differ from the figure that "
+            "report printed.\n")
+    return table + note
+
+
+def _long_date_iso(day: str) -> str:
+    parsed = date.fromisoformat(day)
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
 def by_category_md(project: Project, variables: dict, stage: str) -> str:
     """'- **Places:** up from £16.9 million to £18.3 million, ...' for each of the config's categories."""
     lines = [f"- **{c.name}:** {_compared_or_now(variables, f'{stage}.category.{c.key}', 'auto')}."
@@ -328,7 +354,7 @@ def write_figure_rows(recorded: RecordedLineage, keys: list[str], folder: Path,
     return written
 
 
-DIAGRAM_NUMBERS = range(1, 7)
+DIAGRAM_NUMBERS = range(1, 8)
 
 
 def diagram_md(entry: dict) -> str:
@@ -402,6 +428,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
         "committed-measures": measures_md(ledger, measures, variables, "committed"),
         "delivered-measures": measures_md(ledger, measures, variables, "delivered"),
         "pending-delivery": pending_md(ledger),
+        "trend-table": trend_md(project, ledger),
         "renderer": f"{renderer_statement}\n",
     }
     files |= {f"diagram-{number}": "" for number in DIAGRAM_NUMBERS}  # a diagram without data is left out

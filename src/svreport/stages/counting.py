@@ -55,20 +55,33 @@ RULES = {
 }
 
 
+UP_TO = "<="  # a step keeping the rows whose date column is on or before a day
+
+
 @dataclass(frozen=True)
 class Step:
-    """One filter: keep the rows whose ``column`` holds one of ``values`` (``outcome`` is the row's outcome)."""
+    """One filter: keep the rows whose ``column`` holds one of ``values`` (``outcome`` is the row's outcome),
+    or, with ``test`` ``<=``, whose date in ``column`` is on or before ``values[0]`` (ISO)."""
 
     label: str
     column: str
     values: tuple[str, ...]
+    test: str = "in"
 
     def keep(self, frame: pd.DataFrame) -> pd.Series:
         column = frame[self.column]
+        if self.test == UP_TO:
+            return column <= pd.Timestamp(self.values[0])
         return (column if pd.api.types.is_string_dtype(column.dtype) else column.astype(str)).isin(self.values)
 
+    def admits(self, value: object) -> bool:
+        """The same test for one row's value."""
+        if self.test == UP_TO:
+            return pd.notna(value) and pd.Timestamp(value) <= pd.Timestamp(self.values[0])
+        return str(value) in self.values
+
     def as_json(self) -> list:
-        return [self.label, self.column, list(self.values)]
+        return [self.label, self.column, list(self.values), *([self.test] if self.test != "in" else [])]
 
 
 @dataclass(frozen=True)
@@ -293,7 +306,8 @@ def read_lineage(path: Path) -> dict[str, KeySpec]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     specs = {}
     for row in frame.itertuples(index=False):
-        steps = tuple(Step(label, column, tuple(values)) for label, column, values in json.loads(row.steps or "[]"))
+        steps = tuple(Step(label, column, tuple(values), *test)
+                      for label, column, values, *test in json.loads(row.steps or "[]"))
         specs[row.key] = KeySpec(row.key, row.kind, row.rule, row.table, steps, row.aggregate,
                                  tuple(row.inputs.split()))
     return specs

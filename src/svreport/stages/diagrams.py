@@ -1,4 +1,5 @@
-"""Diagrams 1-6 of the Cabinet paper, drawn from the ledger with matplotlib.
+"""Diagrams 1-6 of the Cabinet paper, drawn from the ledger with matplotlib, and Diagram 7, the trend
+since the policy began, drawn from the quarterly series with its printed points from the ledger.
 
 Diagrams 1 and 4 show the total and each of the config's categories; 2, 3, 5 and 6 show the
 figures the config's ``diagrams:`` names, or the year's largest measures by TOMs theme.
@@ -19,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 from svreport.core import formatting  # noqa: E402
 from svreport.core.config import CouncilConfig  # noqa: E402
@@ -207,14 +209,101 @@ def draw(diagram: Diagram, year: int, comparator_year: int | None):
     return figure
 
 
+TREND_NUMBER = 7
+COMMITTED_COLOUR, DELIVERED_COLOUR = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
+
+
+@dataclass(frozen=True)
+class TrendDiagram:
+    """Cumulative social value committed and validated delivery since the policy began, quarter by quarter,
+    with each report year's cut-off marked; the points it labels are the ledger's ``trend.*`` figures."""
+
+    number: int
+    title: str
+    caption: str
+    alt: str
+    periods: tuple[str, ...]  # period ends, ISO
+    committed: tuple[float, ...]
+    delivered: tuple[float, ...]
+    cutoffs: tuple[tuple[str, int, float, float], ...]  # (cut-off ISO, report year, committed, delivered)
+
+
+def define_trend(series, ledger, year: int, config: CouncilConfig) -> TrendDiagram | None:
+    """Diagram 7 from ``series.csv`` (the lines) and the ledger (the labelled points); None without two periods."""
+    if series is None or series.empty:
+        return None
+    total = series[series["breakdown"] == "total"]
+    committed = total[total["series"] == "committed"].sort_values("period")
+    delivered = total[total["series"] == "delivered"].sort_values("period")
+    if len(committed) < 2:
+        return None
+    v = ledger_values(ledger)
+    m = formatting.gbp_millions
+    years = {f"{y.cutoff:%Y-%m-%d}": number for number, y in config.report_years.items()}
+    cutoffs = tuple((day, years[day], v[f"trend.{day}.committed"], v[f"trend.{day}.delivered"])
+                    for day in sorted(years) if f"trend.{day}.committed" in v)
+    start, end = config.policy_start, config.year(year).cutoff
+    since = f"{start:%B %Y}"
+    points = "; ".join(f"at the {number} report's cut-off, {_long(day)}: {m(c, word=True)} committed and "
+                       f"{m(d, word=True)} delivered" for day, number, c, d in cutoffs)
+    last = cutoffs[-1]
+    title = f"Validated delivery has reached {m(last[3])} against {m(last[2])} committed"
+    alt = (f"Line chart. {title} since {since}. Cumulative social value committed and validated delivery, "
+           f"quarter by quarter, from {since} to {end:%B %Y}, with each report's cut-off marked: {points}.")
+    return TrendDiagram(TREND_NUMBER, title, f"Diagram {TREND_NUMBER}: Social value committed and delivered "
+                        f"since the policy began, {since} to {end:%B %Y}", alt,
+                        tuple(committed["period_end"].astype(str)), tuple(committed["cumulative_value"].astype(float)),
+                        tuple(delivered["cumulative_value"].astype(float)), cutoffs)
+
+
+def _long(day: str) -> str:
+    from datetime import date
+
+    parsed = date.fromisoformat(day)
+    return f"{parsed.day} {parsed:%B %Y}"
+
+
+def draw_trend(trend: TrendDiagram):
+    """Two cumulative lines, labelled at their ends; a dashed line and label at each report's cut-off."""
+    import matplotlib.dates as mdates
+    import numpy as np
+
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(7.2, 3.9))
+        days = np.array(trend.periods, dtype="datetime64[D]")
+        for values, colour, label in ((trend.committed, COMMITTED_COLOUR, "Committed"),
+                                      (trend.delivered, DELIVERED_COLOUR, "Validated delivery")):
+            axis.plot(days, values, color=colour, linewidth=2.4, marker="o", markersize=3)
+            axis.annotate(f"{label}\n{formatting.gbp_millions(values[-1])}", (days[-1], values[-1]),
+                          xytext=(6, 0), textcoords="offset points", va="center", color=colour,
+                          fontweight="bold", fontsize=9.5)
+        top = max(trend.committed) or 1.0
+        for day, number, _, _ in trend.cutoffs:
+            when = np.datetime64(day, "D")
+            axis.axvline(when, color="#555555", linestyle="--", linewidth=0.9)
+            axis.text(when, top * 1.1, f"{number}\nreport", ha="center", va="bottom", fontsize=8.5,
+                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+        axis.set_ylim(0, top * 1.22)
+        axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: formatting.gbp_millions(x, 0)))
+        axis.xaxis.set_major_locator(mdates.YearLocator())
+        axis.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        axis.set_xlim(days[0] - np.timedelta64(30, "D"), days[-1] + np.timedelta64(330, "D"))
+        axis.grid(axis="y", color="#dddddd", linewidth=0.6)
+        axis.set_axisbelow(True)
+        figure.suptitle(trend.title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+        figure.tight_layout(rect=(0, 0, 1, 0.97))
+    return figure
+
+
 def write_diagrams(ledger, year: int, comparator_year: int | None, folder: Path,
-                   config: CouncilConfig, measures) -> list[Path]:
+                   config: CouncilConfig, measures, series=None) -> list[Path]:
     """Write diagram_N.svg, diagram_N.png and diagram_N.alt.txt, plus diagrams.json (titles, captions, alt)."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     index = []
-    for diagram in define_diagrams(ledger, year, comparator_year, config, measures):
-        figure = draw(diagram, year, comparator_year)
+    trend = define_trend(series, ledger, year, config)
+    for diagram in [*define_diagrams(ledger, year, comparator_year, config, measures), *([trend] if trend else [])]:
+        figure = draw_trend(diagram) if isinstance(diagram, TrendDiagram) else draw(diagram, year, comparator_year)
         stem = folder / f"diagram_{diagram.number}"
         with plt.rc_context(STYLE):
             figure.savefig(stem.with_suffix(".svg"), format="svg", metadata={"Date": None, "Creator": None})

@@ -119,6 +119,7 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measur
                        f"{' + '.join(spec.measures)} units {what}", rows_spec("", family, sum_units, in_group))
             ledger.add(f"{stage}.group.{group}.value", frame.loc[members, value].sum(), MONEY,
                        f"{' + '.join(spec.measures)} social value {what}", rows_spec("", family, sum_value, in_group))
+    _trend(ledger, counted, config, year, rules)
     contracts = replace(rules.committed(), rule=counting.RULES["contracts"])
     ledger.add("committed.contracts", counted.committed["contract_reference"].nunique(), COUNT,
                "Contracts with at least one counted commitment",
@@ -153,6 +154,24 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measur
         frame = pd.concat([frame, changes], ignore_index=True)
         lineage = [*lineage, *made]
     return Figures(frame, lineage, outcomes)
+
+
+def _trend(ledger: _Ledger, counted: Counted, config: CouncilConfig, year: int, rules: Rules) -> None:
+    """The cumulative position at each report year's cut-off up to this one, as this year's exports record
+    it (``trend.<cut-off>.committed|delivered``): the points the trend diagram and its table print."""
+    cutoff = config.year(year).cutoff
+    for day in sorted(y.cutoff for y in config.report_years.values() if config.policy_start <= y.cutoff <= cutoff):
+        words = f"{day.day} {day:%B %Y}"
+        for stage, family, frame, when, value, what in [
+            ("committed", rules.committed(), counted.committed, "award_date", "value_committed",
+             f"awarded by {words}"),
+            ("delivered", rules.delivered(), counted.delivered, "period_end", "value_delivered",
+             f"validated for periods ending by {words}"),
+        ]:
+            by_day = Step(f"{what}", when, (day.isoformat(),), counting.UP_TO)
+            ledger.add(f"trend.{day.isoformat()}.{stage}", frame.loc[frame[when] <= pd.Timestamp(day), value].sum(),
+                       MONEY, f"Social value {stage} since the policy began, {what}, as this report's exports "
+                       "record it", rows_spec("", family, f"sum:{value}", by_day))
 
 
 def _shares(ledger: _Ledger, config: CouncilConfig, measures: pd.DataFrame) -> None:
