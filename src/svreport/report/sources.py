@@ -207,9 +207,9 @@ def trend_md(project: Project, ledger: pd.DataFrame) -> str:
     if not days:
         return ""
     years = {f"{y.cutoff:%Y-%m-%d}": number for number, y in project.config.report_years.items()}
-    rows = [[f"{years[day]} report: {_long_date_iso(day)}", _var(f"trend.{day}.committed.auto"),
+    rows = [[f"{years[day]} report, {_long_date_iso(day)}", _var(f"trend.{day}.committed.auto"),
              _var(f"trend.{day}.delivered.auto")] for day in days]
-    table = markdown_table(["Position at the cut-off of the", "Committed since the policy began",
+    table = markdown_table(["Report and its cut-off", "Committed since the policy began",
                             "Validated delivery since the policy began"], rows, ["l", "r", "r"],
                            caption="The data of the trend diagram: the position at each report's cut-off")
     note = ("" if len(days) == 1 else "\nEarlier positions are shown as this report's exports record them: "
