@@ -22,7 +22,7 @@ from svreport.core.errors import InputError
 from svreport.core.layout import DROPPED_ROWS, LEDGER, LINEAGE, ROW_OUTCOMES, year_dir
 from svreport.core.project import Project
 from svreport.core.vocabulary import COUNT, MONEY
-from svreport.io.contract import COMMITMENTS, DELIVERY, SPEND
+from svreport.io.contract import CLEAN_TABLE_SPECS
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages import counting
 from svreport.stages.clean import DUPLICATE_STEP, FOOTER_STEP, HEADER, SOURCE_FILE, CleanTables
@@ -44,8 +44,7 @@ LEDGER_PRECISION = 1e-8  # the ledger file keeps 8 decimal places (``ledger.form
 
 def column_header(table: str, column: str) -> str:
     """A clean column as the export's header names it (the data contract's spelling)."""
-    spec = {"commitments": COMMITMENTS, "delivery": DELIVERY, "spend": SPEND}[table]
-    return next((c.header for c in spec.columns if c.name == column), column.replace("_", " "))
+    return CLEAN_TABLE_SPECS[table].header_of(column) or column.replace("_", " ")
 
 
 def same_figure(traced: float, ledger: float, unit: str) -> bool:
@@ -251,7 +250,7 @@ def trace_row(year: TraceYear, file: str, row: int) -> RowTrace:
         if spec.kind != "rows" or spec.table != table or not all(s.admits(record[s.column]) for s in spec.steps):
             continue
         if spec.aggregate.startswith("distinct:"):  # 1 for the first counted row of its contract, 0 after it
-            kept = counting.funnel(spec, frame).rows
+            kept = year.recorded.funnel(key).rows
             first = kept[kept[spec.summed_column] == record[spec.summed_column]].iloc[0]
             trace.feeds[key] = 1.0 if int(first[SOURCE_ROW]) == row and first[SOURCE_FILE] == matched else 0.0
         else:

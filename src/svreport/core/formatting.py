@@ -16,6 +16,7 @@ as 8.3%. The 2025 report's conventions, which these rules reproduce:
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from svreport.core.vocabulary import COUNT, MONEY, RATIO, is_money, unit_words
@@ -206,6 +207,12 @@ PANEL_STYLES: dict[str, Callable[[float], str]] = {
     "number": number,
     "number_auto": number_auto,
 }
+
+
+def long_date(day: date | str) -> str:
+    """A date as the report writes it: '1 December 2019' (an ISO string is read first)."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{day.day} {day:%B %Y}"
 
 
 def exact(value: float, unit: str) -> str:

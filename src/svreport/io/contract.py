@@ -32,6 +32,10 @@ class TableSpec:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    def header_of(self, name: str) -> str | None:
+        """The contract's header for a clean column, or None for a column the pipeline adds."""
+        return next((c.header for c in self.columns if c.name == name), None)
+
 
 COMMITMENTS = TableSpec(
     name="portal_commitments",
@@ -85,6 +89,7 @@ SPEND = TableSpec(
 )
 
 PORTAL_TABLES = (COMMITMENTS, DELIVERY)
+CLEAN_TABLE_SPECS = {"commitments": COMMITMENTS, "delivery": DELIVERY, "spend": SPEND}  # clean table -> its export
 VALIDATION_STATUSES = ("Validated", "Pending", "Rejected", "Awaiting Evidence")
 SPEND_FILE_PATTERN = re.compile(r"^supplier_spend_(\d{4})-(\d{2})\.csv$", re.IGNORECASE)
 MAX_TITLE_ROWS = 10  # XLSX: up to 10 title/blank rows above the header

@@ -142,7 +142,7 @@ def run_metrics(year: ReportYear) -> pd.DataFrame:
     cutoff = year.config.year(year.year).cutoff
     contracts, by_measure = contract_tracker(tables, figures.outcomes, cutoff)
     write_tracker(contracts, by_measure, year.output_dir / TABLES,
-                  f"Contract tracker, {year.config.council.name}, as at {cutoff.day} {cutoff:%B %Y}")
+                  f"Contract tracker, {year.config.council.name}, as at {formatting.long_date(cutoff)}")
     series = quarterly_series(tables, figures.outcomes, year.config, cutoff)
     series.write(year.output_dir / SERIES)
     for note in series.notes:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from svreport.core import formatting
 from svreport.core.code import code_digest
 from svreport.core.errors import InputError
 from svreport.core.layout import (
@@ -54,6 +54,7 @@ from svreport.stages.appendix1 import measures_in_appendix1
 from svreport.stages.clean import CleanTables
 from svreport.stages.counting import KeySpec, RecordedLineage, formula_words, inputs_of
 from svreport.stages.ledger import format_value, ledger_units, ledger_values, measures_with_figures, read_ledger
+from svreport.stages.series import trend_points
 
 
 def _load_yaml(path: Path) -> dict:
@@ -202,26 +203,19 @@ def pending_md(ledger: pd.DataFrame) -> str:
 def trend_md(project: Project, ledger: pd.DataFrame) -> str:
     """Diagram 7's data: the cumulative position at each report's cut-off (the ledger's ``trend.*``), and why an
     earlier position can differ from what that report printed."""
-    values = ledger_values(ledger)
-    days = sorted({key.split(".")[1] for key in values if key.startswith("trend.")})
-    if not days:
+    points = trend_points(ledger_values(ledger), project.config)
+    if not points:
         return ""
-    years = {f"{y.cutoff:%Y-%m-%d}": number for number, y in project.config.report_years.items()}
-    rows = [[f"{years[day]} report, {_long_date_iso(day)}", _var(f"trend.{day}.committed.auto"),
-             _var(f"trend.{day}.delivered.auto")] for day in days]
+    rows = [[f"{year} report, {formatting.long_date(day)}", _var(f"trend.{day}.committed.auto"),
+             _var(f"trend.{day}.delivered.auto")] for day, year, _, _ in points]
     table = markdown_table(["Report and its cut-off", "Committed since the policy began",
                             "Validated delivery since the policy began"], rows, ["l", "r", "r"],
                            caption="The data of the trend diagram: the position at each report's cut-off")
-    note = ("" if len(days) == 1 else "\nEarlier positions are shown as this report's exports record them: "
+    note = ("" if len(points) == 1 else "\nEarlier positions are shown as this report's exports record them: "
             "delivery validated after an earlier report was published counts in the period it was delivered, and "
             "revised commitments replace the originals, so an earlier position here can differ from the figure that "
             "report printed.\n")
     return table + note
-
-
-def _long_date_iso(day: str) -> str:
-    parsed = date.fromisoformat(day)
-    return f"{parsed.day} {parsed:%B %Y}"
 
 
 def by_category_md(project: Project, variables: dict, stage: str) -> str:
@@ -339,9 +333,10 @@ def write_figure_rows(recorded: RecordedLineage, keys: list[str], folder: Path,
     folder written from the same sources (a render after a narrative-only change) is reused as it is."""
     source = figure_rows_source(recorded.folder, keys)
     record = previous / FIGURE_ROWS_RECORD if previous else None
-    if record and record.exists() and json.loads(record.read_text(encoding="utf-8"))["source"] == source:
+    written_before = json.loads(record.read_text(encoding="utf-8")) if record and record.exists() else {}
+    if written_before.get("source") == source:
         shutil.copytree(previous, folder)
-        return json.loads(record.read_text(encoding="utf-8"))["rows"]
+        return written_before["rows"]
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for key in inputs_of(recorded.specs, keys):

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from svreport.core.config import CouncilConfig
+from svreport.core.formatting import long_date
 from svreport.core.layout import LINEAGE, ROW_OUTCOMES
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages.clean import SOURCE_FILE, CleanTables
@@ -102,9 +103,6 @@ class KeySpec:
     aggregate: str = ""
     inputs: tuple[str, ...] = ()
 
-    def where(self, *steps: Step) -> KeySpec:
-        return KeySpec(self.key, self.kind, self.rule, self.table, (*self.steps, *steps), self.aggregate, self.inputs)
-
     @property
     def summed_column(self) -> str | None:
         return self.aggregate.split(":", 1)[1] if ":" in self.aggregate else None
@@ -159,20 +157,17 @@ class Rules:
     def for_year(cls, config: CouncilConfig, year: int) -> Rules:
         return cls(config, config.year(year).cutoff)
 
-    def _on(self, day: date) -> str:
-        return f"{day.day} {day:%B %Y}"
-
     # --- commitments
     def committed(self) -> KeySpec:
         steps = (Step("not on an excluded contract", OUTCOME, (COUNTED, BEFORE_POLICY, AFTER_CUTOFF)),
-                 Step(f"awarded on or after the policy start, {self._on(self.config.policy_start)}", OUTCOME,
+                 Step(f"awarded on or after the policy start, {long_date(self.config.policy_start)}", OUTCOME,
                       (COUNTED, AFTER_CUTOFF)),
-                 Step(f"awarded by the cut-off, {self._on(self.cutoff)}", OUTCOME, (COUNTED,)))
+                 Step(f"awarded by the cut-off, {long_date(self.cutoff)}", OUTCOME, (COUNTED,)))
         return KeySpec("", "rows", RULES["committed"], "commitments", steps)
 
     # --- delivery
     def _in_period(self) -> Step:
-        return Step(f"reporting period ending by the cut-off, {self._on(self.cutoff)}", OUTCOME,
+        return Step(f"reporting period ending by the cut-off, {long_date(self.cutoff)}", OUTCOME,
                     (VALIDATED, *NOT_VALIDATED.values(), EXCLUDED_VALIDATED, EXCLUDED_NOT_VALIDATED))
 
     def delivered(self) -> KeySpec:
@@ -189,7 +184,7 @@ class Rules:
         return KeySpec("", "rows", RULES["not_validated"], "delivery", steps)
 
     def after_cutoff(self) -> KeySpec:
-        steps = (Step(f"reporting period ending after the cut-off, {self._on(self.cutoff)}", OUTCOME,
+        steps = (Step(f"reporting period ending after the cut-off, {long_date(self.cutoff)}", OUTCOME,
                       (AFTER_CUTOFF,)),)
         return KeySpec("", "rows", RULES["after_cutoff"], "delivery", steps)
 
@@ -257,18 +252,21 @@ def classify(tables: CleanTables, config: CouncilConfig, year: int) -> RowOutcom
     postcode = spend["supplier_postcode"].astype(str)
     local = np.select([spend["is_local"].astype(bool), postcode == ""], [LOCAL, NO_POSTCODE], NOT_LOCAL)
 
-    lookup = commitments.drop_duplicates("contract_reference").set_index("contract_reference")[CATEGORY]
     return RowOutcomes(pd.Series(committed, index=commitments.index), pd.Series(delivered, index=delivery.index),
-                       pd.Series(local, index=spend.index),
-                       delivery["contract_reference"].map(lookup).fillna("").astype(str))
+                       pd.Series(local, index=spend.index), of_contract(delivery, commitments[CATEGORY], commitments))
+
+
+def of_contract(rows: pd.DataFrame, values: pd.Series, commitments: pd.DataFrame) -> pd.Series:
+    """Each row's contract's value (a category, a service area) from the commitments export; '' if none."""
+    lookup = values.groupby(commitments["contract_reference"], sort=False).first()
+    return rows["contract_reference"].map(lookup).fillna("").astype(str)
 
 
 def outcome_words(table: str, outcome: str, config: CouncilConfig, cutoff: date, contract: str = "") -> str:
     """A row's outcome as the data contract words it."""
     reasons = {c.reference: c.reason for c in config.excluded_contracts}
     excluded = f"{contract} is an excluded contract ({reasons.get(contract, 'listed in the config')})"
-    day = f"{cutoff.day} {cutoff:%B %Y}"
-    start = f"{config.policy_start.day} {config.policy_start:%B %Y}"
+    day, start = long_date(cutoff), long_date(config.policy_start)
     words = {
         ("commitments", COUNTED): f"counted as committed: awarded between the policy start ({start}) and the "
                                   f"cut-off ({day})",

@@ -27,6 +27,7 @@ from svreport.core.config import CouncilConfig  # noqa: E402
 from svreport.core.layout import DIAGRAMS_INDEX  # noqa: E402
 from svreport.core.vocabulary import MONEY  # noqa: E402
 from svreport.stages.ledger import ledger_units, ledger_values, measures_with_figures  # noqa: E402
+from svreport.stages.series import trend_points  # noqa: E402
 
 CURRENT_COLOUR = "#0072B2"  # Okabe-Ito blue
 PREVIOUS_COLOUR = "#E69F00"  # Okabe-Ito orange
@@ -239,13 +240,11 @@ def define_trend(series, ledger, year: int, config: CouncilConfig) -> TrendDiagr
         return None
     v = ledger_values(ledger)
     m = formatting.gbp_millions
-    years = {f"{y.cutoff:%Y-%m-%d}": number for number, y in config.report_years.items()}
-    cutoffs = tuple((day, years[day], v[f"trend.{day}.committed"], v[f"trend.{day}.delivered"])
-                    for day in sorted(years) if f"trend.{day}.committed" in v)
+    cutoffs = tuple(trend_points(v, config))
     start, end = config.policy_start, config.year(year).cutoff
     since = f"{start:%B %Y}"
-    points = "; ".join(f"at the {number} report's cut-off, {_long(day)}: {m(c, word=True)} committed and "
-                       f"{m(d, word=True)} delivered" for day, number, c, d in cutoffs)
+    points = "; ".join(f"at the {number} report's cut-off, {formatting.long_date(day)}: {m(c, word=True)} "
+                       f"committed and {m(d, word=True)} delivered" for day, number, c, d in cutoffs)
     last = cutoffs[-1]
     title = f"Validated delivery has reached {m(last[3])} against {m(last[2])} committed"
     alt = (f"Line chart. {title} since {since}. Cumulative social value committed and validated delivery, "
@@ -254,13 +253,6 @@ def define_trend(series, ledger, year: int, config: CouncilConfig) -> TrendDiagr
                         f"since the policy began, {since} to {end:%B %Y}", alt,
                         tuple(committed["period_end"].astype(str)), tuple(committed["cumulative_value"].astype(float)),
                         tuple(delivered["cumulative_value"].astype(float)), cutoffs)
-
-
-def _long(day: str) -> str:
-    from datetime import date
-
-    parsed = date.fromisoformat(day)
-    return f"{parsed.day} {parsed:%B %Y}"
 
 
 def draw_trend(trend: TrendDiagram):

@@ -77,10 +77,6 @@ def _measure_unit(measures: pd.DataFrame, code: str) -> str:
     return ledger_unit(str(measures.loc[code, "unit"]))
 
 
-def _is(column: str, label: str, *values: str) -> Step:
-    return Step(label, column, values)
-
-
 def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measures: pd.DataFrame,
                    comparator: pd.DataFrame | None = None) -> Figures:
     """All figures for report year ``year``; with ``comparator`` (the previous ledger) also changes."""
@@ -102,11 +98,11 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measur
             ledger.add(f"{stage}.category.{category.key}", frame.loc[frame["category"] == category.name, value].sum(),
                        MONEY, f"Social value {what}: {category.name} contracts",
                        rows_spec("", family, sum_value,
-                                 _is(counting.CATEGORY, f"category {category.name}", category.name)))
+                                 Step(f"category {category.name}", counting.CATEGORY, (category.name,))))
         by_measure = frame.groupby("measure_id")[[units, value]].sum()
         for code in measures.index:
             measure_units, measure_value = (by_measure.loc[code] if code in by_measure.index else (0.0, 0.0))
-            measure = _is("measure_id", f"measure {code}", code)
+            measure = Step(f"measure {code}", "measure_id", (code,))
             ledger.add(f"{stage}.measure.{code}.units", measure_units, _measure_unit(measures, code),
                        f"{code} units {what}", rows_spec("", family, sum_units, measure))
             ledger.add(f"{stage}.measure.{code}.value", measure_value, MONEY, f"{code} social value {what}",
@@ -114,7 +110,7 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measur
         for group, spec in config.measure_groups.items():
             members = frame["measure_id"].isin(spec.measures)
             unit = _measure_unit(measures, spec.measures[0])
-            in_group = _is("measure_id", f"measures {', '.join(spec.measures)}", *spec.measures)
+            in_group = Step(f"measures {', '.join(spec.measures)}", "measure_id", tuple(spec.measures))
             ledger.add(f"{stage}.group.{group}.units", frame.loc[members, units].sum(), unit,
                        f"{' + '.join(spec.measures)} units {what}", rows_spec("", family, sum_units, in_group))
             ledger.add(f"{stage}.group.{group}.value", frame.loc[members, value].sum(), MONEY,
@@ -161,14 +157,14 @@ def _trend(ledger: _Ledger, counted: Counted, config: CouncilConfig, year: int, 
     it (``trend.<cut-off>.committed|delivered``): the points the trend diagram and its table print."""
     cutoff = config.year(year).cutoff
     for day in sorted(y.cutoff for y in config.report_years.values() if config.policy_start <= y.cutoff <= cutoff):
-        words = f"{day.day} {day:%B %Y}"
+        words = formatting.long_date(day)
         for stage, family, frame, when, value, what in [
             ("committed", rules.committed(), counted.committed, "award_date", "value_committed",
              f"awarded by {words}"),
             ("delivered", rules.delivered(), counted.delivered, "period_end", "value_delivered",
              f"validated for periods ending by {words}"),
         ]:
-            by_day = Step(f"{what}", when, (day.isoformat(),), counting.UP_TO)
+            by_day = Step(what, when, (day.isoformat(),), counting.UP_TO)
             ledger.add(f"trend.{day.isoformat()}.{stage}", frame.loc[frame[when] <= pd.Timestamp(day), value].sum(),
                        MONEY, f"Social value {stage} since the policy began, {what}, as this report's exports "
                        "record it", rows_spec("", family, f"sum:{value}", by_day))
@@ -193,7 +189,7 @@ def _excluded(ledger: _Ledger, counted: Counted, measures: pd.DataFrame, family:
                rows_spec("", family, "sum:value_delivered"))
     by_measure = frame.groupby("measure_id")[["units_delivered", "value_delivered"]].sum()
     for code in [m for m in measures.index if m in by_measure.index]:
-        measure = _is("measure_id", f"measure {code}", code)
+        measure = Step(f"measure {code}", "measure_id", (code,))
         ledger.add(f"excluded.delivered.measure.{code}.units", by_measure.loc[code, "units_delivered"],
                    _measure_unit(measures, code), f"{code} units delivered on excluded contracts",
                    rows_spec("", family, "sum:units_delivered", measure))

@@ -26,7 +26,7 @@ SERVICE_AREA = "service_area"
 SERIES_COLUMNS = ["period", "period_start", "period_end", "is_cutoff", "series", "breakdown", "group", "units",
                   "value", "cumulative_units", "cumulative_value"]
 # series -> (the counted outcome, the date that places a row in a period, units, value)
-SERIES = {"committed": ("commitments", counting.COUNTED, "award_date", "units_committed", "value_committed"),
+SERIES_ROWS = {"committed": ("commitments", counting.COUNTED, "award_date", "units_committed", "value_committed"),
           "delivered": ("delivery", counting.VALIDATED, "period_end", "units_delivered", "value_delivered")}
 
 
@@ -73,10 +73,8 @@ def quarterly_series(tables: CleanTables, outcomes: counting.RowOutcomes, config
     has_areas = areas is not None and (areas != "").any()
     notes = [] if has_areas else ["The commitments export has no Service Area column (or it is blank): the "
                                   "quarterly series is not broken down by service area."]
-    area_of = (tables.commitments.assign(**{SERVICE_AREA: areas}).drop_duplicates("contract_reference")
-               .set_index("contract_reference")[SERVICE_AREA]) if has_areas else None
     parts = []
-    for name, (table, outcome, when, units, value) in SERIES.items():
+    for name, (table, outcome, when, units, value) in SERIES_ROWS.items():
         frame = getattr(tables, table)
         counted = (getattr(outcomes, table) == outcome).to_numpy() & (frame[when] <= pd.Timestamp(until)).to_numpy()
         rows = frame.loc[counted, [when, units, value, "measure_id", "contract_reference"]]
@@ -87,7 +85,7 @@ def quarterly_series(tables: CleanTables, outcomes: counting.RowOutcomes, config
         breakdowns = {"total": pd.Series("all", index=rows.index), "category": rows["category"],
                       "measure": rows["measure_id"].astype(str)}
         if has_areas:
-            breakdowns[SERVICE_AREA] = rows["contract_reference"].map(area_of).fillna("").astype(str)
+            breakdowns[SERVICE_AREA] = counting.of_contract(rows, areas, tables.commitments)
         for breakdown, group in breakdowns.items():
             summed = rows.groupby([rows["period"], group.rename("group")])[[units, value]].sum()
             groups = _groups(breakdown, group, config)
@@ -105,6 +103,14 @@ def quarterly_series(tables: CleanTables, outcomes: counting.RowOutcomes, config
     order = {"total": 0, "category": 1, SERVICE_AREA: 2, "measure": 3}
     out = out.assign(order=out["breakdown"].map(order)).sort_values(["series", "order", "group", "period"])
     return Series(out[SERIES_COLUMNS].reset_index(drop=True), notes)
+
+
+def trend_points(values: dict[str, float], config: CouncilConfig) -> list[tuple[str, int, float, float]]:
+    """(cut-off ISO, report year, committed, delivered) for each ``trend.<cut-off>`` the ledger holds: the
+    points the trend diagram labels and its data table prints."""
+    years = {f"{y.cutoff:%Y-%m-%d}": number for number, y in config.report_years.items()}
+    return [(day, years[day], values[f"trend.{day}.committed"], values[f"trend.{day}.delivered"])
+            for day in sorted(years) if f"trend.{day}.committed" in values]
 
 
 def _groups(breakdown: str, group: pd.Series, config: CouncilConfig) -> list[str]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from svreport.core.config import CouncilConfig
 from svreport.core.errors import InputError, InputErrors
-from svreport.io.contract import COMMITMENTS, DELIVERY, SPEND, VALIDATION_STATUSES, TableSpec
+from svreport.io.contract import CLEAN_TABLE_SPECS, VALIDATION_STATUSES, TableSpec
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages.clean import SOURCE_FILE, CleanTables
 from svreport.stages.datadocs import make_offline
@@ -73,22 +73,18 @@ class ValidationReport:
         return [f for f in self.failures if f.severity != "critical"]
 
     def raise_if_failed(self) -> None:
-        errors = [error for failure in self.critical for error in failure.errors(SPECS[failure.table])]
+        errors = [error for failure in self.critical for error in failure.errors(CLEAN_TABLE_SPECS[failure.table])]
         if errors:
             raise InputErrors(errors)
 
     def warning_messages(self) -> list[str]:
-        return [str(e) for failure in self.warnings for e in failure.errors(SPECS[failure.table])]
-
-
-SPECS = {"commitments": COMMITMENTS, "delivery": DELIVERY, "spend": SPEND}
+        return [str(e) for failure in self.warnings for e in failure.errors(CLEAN_TABLE_SPECS[failure.table])]
 
 
 def _header(spec: TableSpec, column: str) -> str:
     if column in DERIVED_HEADERS:
         return DERIVED_HEADERS[column] or column
-    names = {c.name: c.header for c in spec.columns}
-    return names.get(column, column)
+    return spec.header_of(column) or column
 
 
 def _shown(value: object) -> str:

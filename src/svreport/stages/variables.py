@@ -33,10 +33,6 @@ def _set(tree: dict, dotted: str, value: object) -> None:
 UNSET_MEETING_DATE = "date to be confirmed"  # the config has no meeting_date for the year yet
 
 
-def _long_date(day) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _fy_label(fy: str) -> str:
     return fy.replace("-", "/")
 
@@ -75,12 +71,12 @@ def build_variables(ledger: pd.DataFrame, config: CouncilConfig, year: int) -> d
                      formatting.comparison(before, after, units[f"local_spend.{years[-1]}.{part}"]))
     report = {
         "year": str(year),
-        "cutoff": _long_date(entry.cutoff),
+        "cutoff": formatting.long_date(entry.cutoff),
         "cutoff_month": f"{entry.cutoff:%B %Y}",
-        "policy_start": _long_date(config.policy_start),
+        "policy_start": formatting.long_date(config.policy_start),
         "policy_start_month": f"{config.policy_start:%B %Y}",
         "committee": entry.committee,
-        "meeting_date": _long_date(entry.meeting_date) if entry.meeting_date else UNSET_MEETING_DATE,
+        "meeting_date": formatting.long_date(entry.meeting_date) if entry.meeting_date else UNSET_MEETING_DATE,
         "comparator_year": str(entry.comparator) if entry.comparator else "",
         "next_year": f"{year}/{(year + 1) % 100:02d}",
         "this_year": f"{year - 1}/{year % 100:02d}",
