@@ -55,7 +55,7 @@ def sample_run(tmp_path_factory):
 
     target = copy_project(tmp_path_factory.mktemp("sample") / "project")
     project = Project.load(target / "config" / "rotherham.yml")
-    stage = steps.ReportYear(project, 2025, project.processed_dir / "2025", build_missing=runner.build_in_process)
+    stage = steps.PipelineRun(project, project.config.position(2025), project.processed_dir / "2025", build_missing=runner.build_in_process)
     steps.run_clean(stage)
     steps.run_validate(stage, docs=False)
     ledger = steps.run_metrics(stage)

@@ -10,7 +10,18 @@ from datetime import date
 from pathlib import Path
 
 from svreport.core.errors import InputError, InputErrors
-from svreport.core.layout import DEFAULT_CONFIG, LEDGER, NOTEBOOKS, PUBLISHED_FIGURES, RUN_RECORD, VARIABLES, year_dir
+from svreport.core.layout import (
+    DEFAULT_CONFIG,
+    LEDGER,
+    NOTEBOOKS,
+    PUBLISHED_FIGURES,
+    RUN_RECORD,
+    SERIES,
+    TABLES,
+    TRACKER_XLSX,
+    VARIABLES,
+    year_dir,
+)
 from svreport.core.project import Project
 
 
@@ -38,17 +49,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the notebook pipeline for one report year with papermill."""
-    from svreport.pipeline.runner import StageFailed, run_year
+    """Run the notebook pipeline for a report year, or for the position at any date, with papermill."""
+    from svreport.pipeline.runner import StageFailed, run
 
     project = Project.load(args.config)
-    project.config.year(args.year, project.config_path)
+    position = project.position(args.year, args.as_at)
     project.check_folders()
     started = time.perf_counter()
     record: list = []
     try:
         with project.exclusive():
-            run_year(project, args.year, notebooks=not args.no_notebooks, force=args.force, record=record)
+            run(project, position, notebooks=not args.no_notebooks, force=args.force, record=record)
     except StageFailed as failure:
         print(f"error: the {failure.stage} stage stopped; no figures were written.\n{failure.message}",
               file=sys.stderr)
@@ -58,10 +69,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     total = time.perf_counter() - started
     if args.timings:
         write_json(args.timings, {"stages": [vars(t) for t in record], "total": total})
-    output = year_dir(project.processed_dir, args.year)
+    output = year_dir(project.processed_dir, position.name)
     print(f"  {'total':<20} {total:6.1f} s ({sum(t.seconds for t in record):.1f} s in the stages)")
+    if not position.is_annual:
+        compared = f"the {position.comparator} report" if position.comparator else "no report: none before this date"
+        print(f"Exports read: {show(project.raw_run_dir(position))}/ (compared with {compared})")
     print(f"Figures ledger: {show(output / LEDGER)}")
     print(f"Report variables: {show(output / VARIABLES)}")
+    print(f"Quarterly series: {show(output / SERIES)}")
+    print(f"Contract tracker: {show(output / TABLES / TRACKER_XLSX)} (and .csv)")
     if not args.no_notebooks:
         print(f"Run record (executed notebooks): {show(output / RUN_RECORD)}")
     return 0
@@ -265,8 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser = add_parser  # type: ignore[method-assign]
 
-    run = commands.add_parser("run", help="run the notebook pipeline (clean, validate, metrics, diagrams)")
-    run.add_argument("--year", type=report_year, required=True)
+    run = commands.add_parser("run", help="run the notebook pipeline (clean, validate, metrics, diagrams)",
+                              description="Run the pipeline for a report year (its exports in data/raw/<year>/, "
+                              "counted to its configured cut-off), or for the position at any date (--as-at: the "
+                              "exports in data/raw/as-at-<date>/, counted to that date, compared with the last "
+                              "report before it; outputs in data/processed/as-at-<date>/).")
+    which = run.add_mutually_exclusive_group(required=True)
+    which.add_argument("--year", type=report_year)
+    which.add_argument("--as-at", type=_date, metavar="YYYY-MM-DD",
+                       help="the position at this date, by the same rules with the date as the cut-off")
     run.add_argument("--force", action="store_true", help="re-run every stage even if nothing changed")
     run.add_argument("--timings", help=argparse.SUPPRESS)  # JSON of stage timings, for `svreport bench`
     run.add_argument("--no-notebooks", action="store_true",

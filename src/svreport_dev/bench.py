@@ -23,7 +23,32 @@ from pathlib import Path
 from svreport.core.project import Project
 
 TARGETS = {"warm_report": 15.0, "ratio_to_floor": 2.0, "narrative": 3.0, "scale_seconds": 60.0,
-           "scale_rss_gb": 2.0, "trace": 2.0}
+           "scale_rss_gb": 2.0, "trace": 2.0, "series_tracker_sample": 1.0, "series_tracker_scale": 10.0,
+           "series_tracker_memory": 0.20}
+# The quarterly series and the contract tracker (computed and written) in a process like the metrics stage's,
+# after the clean tables are read and classified: their time and what they add to the peak memory.
+SERIES_AND_TRACKER = """
+import json, resource, sys, tempfile, time
+from pathlib import Path
+from svreport.pipeline.steps import PipelineRun
+from svreport.stages import counting
+from svreport.stages.clean import CleanTables
+from svreport.stages.series import quarterly_series
+from svreport.stages.tracker import contract_tracker, write_tracker
+run = PipelineRun.create(sys.argv[1], int(sys.argv[2]))
+tables = CleanTables.read(run.output_dir)
+outcomes = counting.classify(tables, run.config, run.cutoff)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.perf_counter()
+quarterly_series(tables, outcomes, run.config, run.cutoff).write(Path(tempfile.mkdtemp()) / "series.csv")
+series = time.perf_counter() - started
+contracts, measures = contract_tracker(tables, outcomes, run.cutoff)
+write_tracker(contracts, measures, Path(tempfile.mkdtemp()), "bench")
+tracker = time.perf_counter() - started - series
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"series": series, "tracker": tracker, "contracts": len(contracts), "rss_before_mb": before / 1024,
+                  "rss_after_mb": after / 1024}))
+"""
 TRACES = {"a figure to its rows": ["delivered.total"], "a row to its figures": ["--row", "portal_delivery.csv:66"]}
 DEFAULT_SCALES = (4, 37, 366)  # about 10k, 100k and 1M portal rows
 
@@ -103,6 +128,12 @@ def _kernel_start(cwd: Path) -> float:
     return time.perf_counter() - started
 
 
+def _series_and_tracker(cwd: Path, config: Path, year: int) -> dict:
+    done = subprocess.run([sys.executable, "-c", SERIES_AND_TRACKER, str(config), str(year)], cwd=cwd, check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _portal_rows(folder: Path) -> int:
     return sum(max(0, sum(1 for _ in p.open(encoding="utf-8", errors="ignore")) - 1)
                for p in folder.glob("portal_*.csv"))
@@ -142,6 +173,7 @@ def run_benchmarks(project: Project, year: int = 2025, scales: tuple[int, ...] =
         say("svreport trace: a figure to its rows, a row to its figures")
         results["traces"] = {what: measure(["trace", "--year", str(year), *argv], work)
                              for what, argv in TRACES.items()}
+        results["series_tracker"] = _series_and_tracker(work, config, year)
         results["narrative_run"] = measure(["run", "--year", str(year)], work)
         results["narrative_render"] = measure(["render", "--year", str(year)], work, t / "narrative-render.json")
 
@@ -157,13 +189,36 @@ def run_benchmarks(project: Project, year: int = 2025, scales: tuple[int, ...] =
                 measure(["run", "--year", str(comparator), "--no-notebooks"], scaled)
             run = measure(["run", "--year", str(year), "--no-notebooks", "--force"], scaled, t / f"s{scale}.json")
             stages = dict(_stage_table(run, year))
-            results["scales"].append({
+            scaled_config = scaled / project.config_path.resolve().relative_to(project.root.resolve())
+            results["scales"].append({"series_tracker": _series_and_tracker(scaled, scaled_config, year),
                 "scale": scale, "portal_rows": _portal_rows(scaled / "data" / "raw" / str(year)),
                 "clean": stages.get("clean", 0.0), "validate": stages.get("validate", 0.0),
                 "metrics": stages.get("metrics", 0.0), "diagrams": stages.get("diagrams", 0.0),
                 "process_seconds": run.seconds, "peak_rss_mb": run.peak_rss_mb})
             shutil.rmtree(scaled)
     return results
+
+
+def _series_tracker_lines(results: dict) -> list[str]:
+    """The quarterly series and the contract tracker: time and added peak memory, on the sample and at scale."""
+    rows = [("sample", results["series_tracker"], TARGETS["series_tracker_sample"])]
+    rows += [(f"x{row['scale']} ({row['portal_rows']:,} portal rows)", row["series_tracker"],
+              TARGETS["series_tracker_scale"]) for row in results["scales"]]
+    lines = ["", "## The quarterly series and the contract tracker", "",
+             "Both are computed and written by the metrics stage (included in its time above); measured here on",
+             "their own, after the clean tables are read and classified, in one process. Targets: at most",
+             f"{TARGETS['series_tracker_sample']:.0f} s on the sample, {TARGETS['series_tracker_scale']:.0f} s at "
+             f"about 1M rows, and no more than {TARGETS['series_tracker_memory']:.0%} added to the peak memory.", "",
+             "| data | contracts | series | tracker (CSV + XLSX) | total | peak RSS before | after | added | |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name, measured, target in rows:
+        total = measured["series"] + measured["tracker"]
+        added = measured["rss_after_mb"] / measured["rss_before_mb"] - 1
+        verdict = "met" if total <= target and added <= TARGETS["series_tracker_memory"] else "**missed**"
+        lines.append(f"| {name} | {measured['contracts']:,} | {measured['series']:.1f} s | {measured['tracker']:.1f} s "
+                     f"| {total:.1f} s | {measured['rss_before_mb']:,.0f} MB | {measured['rss_after_mb']:,.0f} MB | "
+                     f"{added:+.0%} | {verdict} |")
+    return lines
 
 
 def _machine() -> str:
@@ -253,6 +308,7 @@ def report_markdown(results: dict) -> str:
                   f"{TARGETS['scale_seconds']:.0f} s ({_ok(core, TARGETS['scale_seconds'])}), peak "
                   f"{largest['peak_rss_mb'] / 1000:.2f} GB against {TARGETS['scale_rss_gb']:.0f} GB "
                   f"({_ok(largest['peak_rss_mb'] / 1000, TARGETS['scale_rss_gb'])})."]
+    lines += _series_tracker_lines(results)
     lines += ["", "## Where the time goes, and what was tried", "",
               "- **Validation** is the largest stage at every scale. About 3 s of it is importing Great",
               "  Expectations, once per process; the rest grows with the rows (each suite runs every",

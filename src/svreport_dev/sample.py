@@ -10,6 +10,10 @@ Files written (``svreport-dev sample``):
 - ``<raw>/2024/``: commitments as Windows-1252 CSV; delivery as UTF-8 CSV; spend 2021-22, 2022-23
 - ``<raw>/2025/``: commitments as XLSX with title rows; delivery as UTF-8 CSV with BOM;
   spend 2022-23, 2023-24
+- ``<raw>/as-at-2025-05-31/``: the exports as downloaded in June 2025 for the mid-year update: the 2025
+  rows (some pending delivery since validated), six contracts awarded since the 2025 report's cut-off, and
+  delivery for the quarter to March 2025; spend 2023-24, 2024-25. Their own random streams: no cell of
+  the 2024 or 2025 exports changes.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from svreport.io.reference import load_measures
 SEED = "svreport-sample-v1"
 CATEGORIES = ("Places", "People", "Corporate")
 OLD, NEW = "old", "new"  # contracts counted in the 2024 report / new in the 2025 report
-EXPORT_DATE = {2024: date(2024, 1, 15), 2025: date(2025, 1, 20)}
+AS_AT = "as-at-2025-05-31"  # the mid-year update's exports (the as-at run's folder name)
+Export = int | str  # a report year, or AS_AT
+EXPORT_DATE: dict[Export, date] = {2024: date(2024, 1, 15), 2025: date(2025, 1, 20), AS_AT: date(2025, 6, 16)}
 CUTOFF = {2024: date(2023, 11, 30), 2025: date(2024, 11, 30)}
 LAST_QUARTER = {2024: date(2023, 9, 30), 2025: date(2024, 9, 30)}  # last period end <= cut-off
 POLICY_START = date(2019, 12, 1)
@@ -148,9 +154,14 @@ SPEND_TARGETS = {
     "2021-22": (gbp(70_400_000), gbp(250_100_000)),
     "2022-23": (gbp(77_200_000), gbp(276_700_000)),
     "2023-24": (gbp(105_500_000), gbp(439_600_000)),
+    "2024-25": (gbp(112_300_000), gbp(452_800_000)),
 }
-SPEND_FILES = {2024: ("2021-22", "2022-23"), 2025: ("2022-23", "2023-24")}
+SPEND_FILES: dict[Export, tuple[str, str]] = {2024: ("2021-22", "2022-23"), 2025: ("2022-23", "2023-24"),
+                                              AS_AT: ("2023-24", "2024-25")}
 SPEND_ROWS_PER_YEAR = 1800
+# Contracts awarded after the 2025 cut-off (the mid-year update): whole units committed per measure.
+AS_AT_COMMITMENT_RANGE = {"NT1": (1, 6), "NT9": (5, 60), "NT10": (20, 200), "NT18": (20_000, 400_000),
+                          "NT28": (500, 10_000), "NT31": (5, 120)}
 
 CONTRACTS_PER_GROUP = {("Places", OLD): 48, ("Places", NEW): 12, ("People", OLD): 41,
                        ("People", NEW): 11, ("Corporate", OLD): 30, ("Corporate", NEW): 8}
@@ -246,7 +257,7 @@ class Row:
     value: int
     period: date | None = None
     status: str = "Validated"
-    status_by_year: dict[int, str] = field(default_factory=dict)
+    status_by_year: dict[Export, str] = field(default_factory=dict)
 
 
 class SampleDesign:
@@ -260,8 +271,9 @@ class SampleDesign:
         for code, known in measures["proxy_gbp_per_unit"].items():
             self.proxy[code] = float(known) if known == known else SAMPLE_PROXY[code]
         self.contracts = self._make_contracts()
-        self.commitments = {year: self._commitments(year) for year in (2024, 2025)}
+        self.commitments: dict[Export, list[Row]] = {year: self._commitments(year) for year in (2024, 2025)}
         self.delivery = self._delivery()
+        self._add_as_at()
 
     # -- contracts --------------------------------------------------------------------------
     def _make_contracts(self) -> list[Contract]:
@@ -451,6 +463,48 @@ class SampleDesign:
         rows += self._excluded_delivery(used)
         return rows
 
+    # -- the mid-year update's exports ---------------------------------------------------------
+    def _add_as_at(self) -> None:
+        """The exports of June 2025: every 2025 row (pending delivery to December 2024 mostly validated since),
+        six contracts awarded after the 2025 cut-off, and delivery for the quarter to March 2025."""
+        rng = _rng("as-at")
+        for row in self.delivery:
+            status = row.status_by_year.get(2025)
+            if status is None:
+                continue
+            late = status in ("Pending", "Awaiting Evidence") and rng.random() < 0.6
+            row.status_by_year[AS_AT] = "Validated" if late else status
+        used = {c.supplier for c in self.contracts}
+        serial = 950
+        added: list[Contract] = []
+        for index, category in enumerate(CATEGORIES * 2):
+            award = date(2024, 12, 16) + timedelta(days=rng.randrange(0, 150))
+            serial += rng.randrange(1, 9)
+            name = f"{_CONTRACT_NAMES[category][(index * 5) % len(_CONTRACT_NAMES[category])]} (2025)"
+            added.append(Contract(f"RMBC-{award.year}-{serial:04d}", name, self._supplier_name(rng, category, used),
+                                  category, award, "as-at", rng.randrange(200_000, 3_000_000) * M,
+                                  rng.choice(_PEOPLE)))
+        self.contracts = sorted([*self.contracts, *added], key=lambda c: (c.award, c.reference))
+        rows = list(self.commitments[2025])
+        for contract in added:
+            for measure in sorted(rng.sample(sorted(AS_AT_COMMITMENT_RANGE), rng.randrange(2, 5))):
+                low, high = AS_AT_COMMITMENT_RANGE[measure]
+                units = rng.randrange(low, high) * M
+                rows.append(Row(contract, measure, units, round(units * self.proxy[measure])))
+        self.commitments[AS_AT] = rows
+        quarter = date(2025, 3, 31)
+        for commitment in sorted(rows, key=lambda r: (r.contract.reference, r.measure)):
+            contract = commitment.contract
+            if contract.group in ("excluded", "as-at") or rng.random() >= 0.3:
+                continue
+            step = UNIT_STEP[self.units[commitment.measure]]
+            units = max(step, round(commitment.units * rng.uniform(0.04, 0.15) / step) * step)
+            row = Row(contract, commitment.measure, units, round(units * self.proxy[commitment.measure]), quarter)
+            roll = rng.random()
+            row.status_by_year = {AS_AT: "Validated" if roll < 0.75 else "Pending" if roll < 0.95 else
+                                  "Awaiting Evidence"}
+            self.delivery.append(row)
+
     def _excluded_delivery(self, used: set[tuple[str, str, date]]) -> list[Row]:
         repairs = Contract(EXCLUDED_WITH_DELIVERY, "Housing repairs and maintenance", "Ashcombe Property Repairs Ltd",
                            "Places", date(2017, 4, 1), "excluded", None, "Robin Hesketh")
@@ -549,7 +603,7 @@ def _replica_reference(reference: str, replica: int) -> str:
     return reference if replica == 0 else f"{reference}-R{replica:04d}"
 
 
-def commitments_table(design: SampleDesign, year: int, replicas: int = 1) -> list[list[object]]:
+def commitments_table(design: SampleDesign, year: Export, replicas: int = 1) -> list[list[object]]:
     """Rows of the commitments export as at the year's export date (cells as text or native)."""
     rng = _rng("commit-text", year)
     out: list[list[object]] = []
@@ -568,7 +622,7 @@ def commitments_table(design: SampleDesign, year: int, replicas: int = 1) -> lis
     return out
 
 
-def write_commitments_csv(design: SampleDesign, year: int, path: Path, replicas: int = 1) -> None:
+def write_commitments_csv(design: SampleDesign, year: Export, path: Path, replicas: int = 1) -> None:
     rng = _rng("commit-csv", year)
     lines: list[list[str]] = [COMMIT_HEADERS]
     for cells in commitments_table(design, year, replicas):
@@ -621,7 +675,7 @@ DELIVERY_HEADERS = ["Contract Reference", "Measure ID", "Reporting Period End", 
                     "Social Value Delivered (£)", "Validation Status", "Submitted By"]
 
 
-def write_delivery_csv(design: SampleDesign, year: int, path: Path, replicas: int = 1) -> None:
+def write_delivery_csv(design: SampleDesign, year: Export, path: Path, replicas: int = 1) -> None:
     rng = _rng("delivery-csv", year)
     headers = list(DELIVERY_HEADERS)
     if year == 2025:
@@ -738,7 +792,7 @@ def write_spend_csv(financial_year: str, path: Path) -> None:
 
 
 def write_sample(raw_dir: Path, reference_dir: Path, scale: int = 1) -> list[Path]:
-    """Write the sample for report years 2024 and 2025 and return the files written.
+    """Write the sample for report years 2024 and 2025 and the mid-year update, and return the files written.
 
     ``scale`` > 1 repeats every contract (with new references) that many times, all as CSV, for
     benchmarks; the excluded contract is not repeated. Supplier payments are not contracts and
@@ -748,7 +802,7 @@ def write_sample(raw_dir: Path, reference_dir: Path, scale: int = 1) -> list[Pat
         raise ValueError("scale must be at least 1")
     design = SampleDesign(reference_dir)
     written: list[Path] = []
-    for year in (2024, 2025):
+    for year in (2024, 2025, AS_AT):
         folder = raw_dir / str(year)
         folder.mkdir(parents=True, exist_ok=True)
         for stale in [*folder.glob("portal_*"), *folder.glob("supplier_spend_*")]:

@@ -42,6 +42,8 @@ def _rewrite(path: Path, spec, rows) -> Path:
 def rewrite_exports(raw: Path, category_of, drop: dict[int, set[str]]) -> None:
     """Each year's commitments with new category names, and the measures in ``drop[year]`` taken out of
     both the commitments and the delivery exports."""
+    for as_at in raw.glob("as-at-*"):  # this council has annual exports only
+        shutil.rmtree(as_at)
     for year_dir in sorted(p for p in raw.iterdir() if p.is_dir()):
         dropped = drop.get(int(year_dir.name), set())
         commitments = next(year_dir.glob("portal_commitments.*"))

@@ -113,7 +113,7 @@ def test_ledger_has_the_contract_keys(sample_run):
 
 def test_outputs_are_byte_identical_on_rerun(sample_run, tmp_path):
     stage, ledger = sample_run
-    again = steps.ReportYear(stage.project, stage.year, tmp_path / "again")
+    again = steps.PipelineRun(stage.project, stage.position, tmp_path / "again")
     (tmp_path / "again").mkdir()
     for name in ("commitments.parquet", "delivery.parquet", "spend.parquet", "cleaning_log.csv",
                  VALIDATION_SUMMARY):

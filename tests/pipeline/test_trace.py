@@ -193,7 +193,7 @@ def test_data_docs_load_nothing_from_the_network(project_copy):
     from svreport.pipeline import runner, steps
 
     project = Project.load(project_copy / "config" / "rotherham.yml")
-    stage = steps.ReportYear(project, 2024, project.processed_dir / "2024", build_missing=runner.build_in_process)
+    stage = steps.PipelineRun(project, project.config.position(2024), project.processed_dir / "2024", build_missing=runner.build_in_process)
     steps.run_clean(stage)
     steps.run_validate(stage, docs=True)
     docs = stage.output_dir / "validation"
@@ -220,7 +220,7 @@ def test_a_blank_line_in_a_csv_is_explained_and_keeps_the_rows_below_it_numbered
     path = project.raw_year_dir(2024) / "portal_delivery.csv"
     lines = path.read_bytes().split(b"\n")
     path.write_bytes(b"\n".join([*lines[:10], b"", *lines[10:]]))  # a blank row 11; the old row 11 is now 12
-    stage = steps.ReportYear(project, 2024, project.processed_dir / "2024", build_missing=runner.build_in_process)
+    stage = steps.PipelineRun(project, project.config.position(2024), project.processed_dir / "2024", build_missing=runner.build_in_process)
     steps.run_clean(stage)
     steps.run_validate(stage, docs=False)
     steps.run_metrics(stage)

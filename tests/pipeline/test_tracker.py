@@ -75,7 +75,7 @@ def test_a_contract_with_nothing_validated_since_award_is_flagged_from_its_award
     from svreport.stages.clean import CleanTables
 
     tables = CleanTables.read(stage.output_dir)
-    outcomes = classify(tables, stage.config, 2025)
+    outcomes = classify(tables, stage.config, stage.cutoff)
     contracts, _ = contract_tracker(tables, outcomes, date(2024, 11, 30))
     silent = contracts[contracts["last_validated_period"].isna()]
     old = silent[silent["award_date"] <= pd.Timestamp("2024-05-30")]

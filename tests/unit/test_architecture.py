@@ -73,7 +73,7 @@ def test_a_new_module_changes_every_pipeline_stage_key(package_copy, project_cop
 
     project = Project.load(project_copy / "config" / "rotherham.yml")
     monkeypatch.setattr(code, "PACKAGE", package_copy)
-    before = stage_keys(project, 2025, "in-process")
+    before = stage_keys(project, project.config.position(2025), "in-process")
     (package_copy / "stages" / "added_later.py").write_text("RULE = 1\n", encoding="utf-8")
-    after = stage_keys(project, 2025, "in-process")
+    after = stage_keys(project, project.config.position(2025), "in-process")
     assert all(before[name] != after[name] for name in before) and len(before) == 4

@@ -33,7 +33,7 @@ def _tables() -> CleanTables:
 
 
 def test_each_row_gets_the_outcome_of_the_first_rule_it_fails():
-    outcomes = counting.classify(_tables(), CONFIG, 2025)
+    outcomes = counting.classify(_tables(), CONFIG, CONFIG.year(2025).cutoff)
     assert list(outcomes.commitments) == ["counted", "before_policy_start", "after_cutoff", "excluded_contract"]
     assert list(outcomes.delivery) == ["validated", "after_cutoff", "pending", "awaiting_evidence", "rejected",
                                        "excluded_validated", "excluded_not_validated", "after_cutoff"]
@@ -42,7 +42,7 @@ def test_each_row_gets_the_outcome_of_the_first_rule_it_fails():
 
 
 def test_a_family_of_keys_keeps_only_its_outcomes_step_by_step():
-    rules = counting.Rules.for_year(CONFIG, 2025)
+    rules = counting.Rules(CONFIG, CONFIG.year(2025).cutoff)
     delivered = rules.delivered()
     assert delivered.steps[-1].values == ("validated",)
     assert "30 November 2024" in delivered.steps[0].label
@@ -52,7 +52,7 @@ def test_a_family_of_keys_keeps_only_its_outcomes_step_by_step():
 
 
 def test_the_lineage_file_reads_back_what_was_written(tmp_path):
-    rules = counting.Rules.for_year(CONFIG, 2025)
+    rules = counting.Rules(CONFIG, CONFIG.year(2025).cutoff)
     specs = [counting.rows_spec("delivered.measure.NT10.value", rules.delivered(), "sum:value_delivered",
                                 counting.Step("measure NT10", "measure_id", ("NT10",))),
              counting.rows_spec("trend.2023-11-30.delivered", rules.delivered(), "sum:value_delivered",

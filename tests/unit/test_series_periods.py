@@ -45,7 +45,7 @@ def test_rows_fall_in_the_quarter_of_their_date_and_only_counted_rows_count():
 
     config = load_config(Path(__file__).resolve().parents[2] / "config" / "rotherham.yml")
     tables = _tables(["Housing", "Adult Care"])
-    series = quarterly_series(tables, classify(tables, config, 2025), config, date(2020, 8, 31)).frame
+    series = quarterly_series(tables, classify(tables, config, config.year(2025).cutoff), config, date(2020, 8, 31)).frame
     delivered = series[(series["series"] == "delivered") & (series["breakdown"] == "total")]
     assert list(delivered["value"]) == [25_000.0, 12_500.0, 0.0]  # 29 Feb in Q1, 1 Mar in Q2; pending not counted
     areas = series[(series["series"] == "committed") & (series["breakdown"] == "service_area")]
@@ -61,7 +61,7 @@ def test_without_service_areas_the_series_says_so_once_and_carries_on():
 
     config = load_config(Path(__file__).resolve().parents[2] / "config" / "rotherham.yml")
     tables = _tables(["", ""])
-    series = quarterly_series(tables, classify(tables, config, 2025), config, date(2020, 8, 31))
+    series = quarterly_series(tables, classify(tables, config, config.year(2025).cutoff), config, date(2020, 8, 31))
     assert "service_area" not in set(series.frame["breakdown"])
     assert len(series.notes) == 1 and "no Service Area column" in series.notes[0]
     assert set(series.frame["breakdown"]) == {"total", "category", "measure"}

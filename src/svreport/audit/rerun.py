@@ -82,7 +82,7 @@ def audit_year(project: Project, year: int, say=print, workdir: Path | None = No
                          expected=f"`svreport run --year {year}` to have produced the published outputs")
     manifest = read_manifest(published_dir)
     published = read_ledger(published_dir / LEDGER)
-    current = hash_inputs(project, year)
+    current = hash_inputs(project, project.config.position(year))
     recorded = manifest["inputs"]
     changed = sorted(k for k in set(current) | set(recorded) if current.get(k) != recorded.get(k))
     for name in changed:

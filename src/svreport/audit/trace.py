@@ -19,7 +19,7 @@ import pandas as pd
 
 from svreport.core import formatting
 from svreport.core.errors import InputError
-from svreport.core.layout import DROPPED_ROWS, LEDGER, LINEAGE, ROW_OUTCOMES, year_dir
+from svreport.core.layout import DROPPED_ROWS, LEDGER, LINEAGE, ROW_OUTCOMES, TABLES, TRACKER_CSV, year_dir
 from svreport.core.project import Project
 from svreport.core.vocabulary import COUNT, MONEY
 from svreport.io.contract import CLEAN_TABLE_SPECS
@@ -28,6 +28,7 @@ from svreport.stages import counting
 from svreport.stages.clean import DUPLICATE_STEP, FOOTER_STEP, HEADER, SOURCE_FILE, CleanTables
 from svreport.stages.counting import OUTCOME, Funnel, KeySpec, RecordedLineage
 from svreport.stages.ledger import read_ledger
+from svreport.stages.metrics import TRACKER_FLAGS
 
 # A dropped row's reason, in the words of the cleaning log and the data contract.
 DROPPED_WORDS = {
@@ -144,6 +145,10 @@ def trace_key(year: TraceYear, key: str) -> KeyTrace:
         comparator = TraceYear(year.project, int(spec.aggregate))
         trace.inputs = {f"{spec.inputs[0]} ({spec.aggregate})": comparator.value(spec.inputs[0])}
         trace.recomputed = comparator.value(spec.inputs[0])
+    elif spec.kind == "tracker":  # contracts counted in the tracker the metrics stage wrote
+        flags = pd.read_csv(year.folder / TABLES / TRACKER_CSV, keep_default_na=False)["Flag"]
+        flagged = (flags != "") & flags.str.contains(TRACKER_FLAGS[spec.inputs[0]], regex=False)
+        trace.recomputed = float(flagged.sum())
     else:  # the author's figure: as entered
         trace.recomputed = value
     return trace
@@ -182,6 +187,10 @@ def format_key_trace(trace: KeyTrace, year: TraceYear, limit: int = 20) -> str:
         lines += [f"  Recomputed from these: {formatting.exact(trace.recomputed or 0.0, unit)}   "
                   + ("equal to the ledger" if trace.matches else "DIFFERENT from the ledger"),
                   "  Trace each in turn: " + "; ".join(f"{command} {k}" for k in spec.inputs)]
+    elif spec.kind == "tracker":
+        lines += ["", f"  Counted in {year.project.shown(year.folder / TABLES / TRACKER_CSV).as_posix()}: "
+                      f"{formatting.exact(trace.recomputed or 0.0, unit)} contracts   "
+                      + ("equal to the ledger" if trace.matches else "DIFFERENT from the ledger")]
     elif spec.kind == "previous":
         lines += ["", f"  From the {spec.aggregate} report's ledger: {spec.inputs[0]}   "
                       + ("equal" if trace.matches else "DIFFERENT"),

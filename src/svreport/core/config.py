@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from svreport.core.errors import InputError
-from svreport.core.formatting import PANEL_STYLES
+from svreport.core.formatting import PANEL_STYLES, long_date
 from svreport.core.vocabulary import MEASURE_CODE_PATTERN
 from svreport.core.yamlio import load_yaml
 
@@ -43,6 +44,60 @@ class ReportYear(_Strict):
     meeting_date: date | None = None
 
 
+AS_AT_PREFIX = "as-at-"  # an as-at run's folder under data/raw/ and data/processed/: as-at-2025-05-31
+
+
+@dataclass(frozen=True)
+class Position:
+    """What one run of the pipeline counts: an annual report year at its configured cut-off, or the position
+    at any date (an as-at run), counted by the same rules with that date as the cut-off.
+
+    ``comparator`` is the report year the figures are compared with: the year's configured comparator, or for
+    an as-at run the last annual report before the date. ``name`` is the run's folder under the raw exports
+    and the processed outputs: ``2025``, or ``as-at-2025-05-31``.
+    """
+
+    cutoff: date
+    year: int | None = None
+    comparator: int | None = None
+    committee: str = "Cabinet"
+    meeting_date: date | None = None
+
+    @property
+    def is_annual(self) -> bool:
+        return self.year is not None
+
+    @property
+    def name(self) -> str:
+        return str(self.year) if self.year is not None else f"{AS_AT_PREFIX}{self.cutoff.isoformat()}"
+
+    @property
+    def bar_label(self) -> str:
+        """How a diagram labels this run's bar: '2025 report', or '31 May 2025'."""
+        return f"{self.year} report" if self.year is not None else long_date(self.cutoff)
+
+    @property
+    def in_words(self) -> str:
+        """'in 2025', or 'at 31 May 2025'."""
+        return f"in {self.year}" if self.year is not None else f"at {long_date(self.cutoff)}"
+
+
+def parse_as_at(text: str) -> date | None:
+    """The date of an as-at run's folder name (as-at-2025-05-31), or None for any other name."""
+    if not text.startswith(AS_AT_PREFIX):
+        return None
+    try:
+        return date.fromisoformat(text.removeprefix(AS_AT_PREFIX))
+    except ValueError:
+        return None
+
+
+def key_part(name: str) -> str:
+    """A name (a category, a service area) as a ledger key part: "Children's Services" -> children_s_services;
+    a blank name is 'not_known'."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "not_known"
+
+
 class Category(_Strict):
     name: str = Field(pattern=r"^[A-Z][A-Za-z0-9 '&,-]*[A-Za-z0-9]$", description="as the report prints it")
     label: str
@@ -52,7 +107,7 @@ class Category(_Strict):
     @property
     def key(self) -> str:
         """The name in ledger keys: 'Places' -> places, "Children's Services" -> children_s_services."""
-        return re.sub(r"[^a-z0-9]+", "_", self.name.lower()).strip("_")
+        return key_part(self.name)
 
 
 class ExcludedContract(_Strict):
@@ -92,6 +147,8 @@ class CouncilConfig(_Strict):
     local_postcode_prefixes: list[str] = Field(min_length=1)
     excluded_contracts: list[ExcludedContract] = Field(default_factory=list)
     measure_groups: dict[str, MeasureGroup] = Field(default_factory=dict)
+    # The committee a mid-year update (an as-at run) goes to.
+    scrutiny_committee: str = Field(default="Overview and Scrutiny Committee", min_length=1)
     # Diagrams 2, 3, 5 and 6: the council's choice of figures; a diagram not listed shows the largest
     # measures of the year by TOMs theme (see diagrams.py).
     diagrams: dict[int, DiagramDefinition] = Field(default_factory=dict)
@@ -169,6 +226,20 @@ class CouncilConfig(_Strict):
                 expected=f"one of {known}, or add {year} with its cut-off date",
             )
         return self.report_years[year]
+
+    def position(self, year: int, source: str | Path = "config") -> Position:
+        """An annual report year's run: its cut-off and comparator from ``report_years``."""
+        entry = self.year(year, source)
+        return Position(entry.cutoff, year, entry.comparator, entry.committee, entry.meeting_date)
+
+    def as_at(self, day: date, source: str | Path = "config") -> Position:
+        """The position at any date after the policy start, compared with the last annual report before it."""
+        if day <= self.policy_start:
+            raise InputError(source, f"--as-at {day.isoformat()} is not after policy_start {self.policy_start}",
+                             expected="a date after the Social Value Policy took effect")
+        earlier = [y for y, entry in self.report_years.items() if entry.cutoff < day]
+        return Position(day, None, max(earlier, key=lambda y: self.report_years[y].cutoff, default=None),
+                        self.scrutiny_committee)
 
     def category_names(self) -> list[str]:
         return [c.name for c in self.categories]

@@ -1,6 +1,6 @@
 """Every file and folder name the pipeline and the renderer write or read, in one place, and ``publish``.
 
-A report year's outputs (``data/processed/<year>/``)::
+A report year's outputs (``data/processed/<year>/``; an as-at run's in ``data/processed/as-at-<date>/``)::
 
     commitments|delivery|spend.parquet, cleaning_log.csv   the clean tables (clean stage)
     validation_summary.csv      every check and its result (validate stage)
@@ -100,8 +100,9 @@ REPORT_PARTS = (REPORT, QUARTO_CONFIG)
 NOT_COPIED = (GENERATED_NAME, "node_modules", ".ipynb_checkpoints", "kernel-*")
 
 
-def year_dir(processed: Path, year: int) -> Path:
-    return processed / str(year)
+def year_dir(processed: Path, name: int | str) -> Path:
+    """A run's output folder: ``<processed>/2025``, or ``<processed>/as-at-2025-05-31`` (``Position.name``)."""
+    return processed / str(name)
 
 
 def publish(staged: Path, final: Path) -> None:

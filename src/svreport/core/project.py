@@ -6,9 +6,10 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from svreport.core.config import CouncilConfig, load_config
+from svreport.core.config import AS_AT_PREFIX, CouncilConfig, Position, load_config
 from svreport.core.errors import InputError
 from svreport.core.layout import (
     AUTHOR_FIGURES,
@@ -160,15 +161,26 @@ class Project:
         self.config.year(year, self.config_path)
         return self.raw_dir / str(year)
 
+    def raw_run_dir(self, position: Position) -> Path:
+        """The exports a run reads: ``data/raw/<year>/``, or ``data/raw/as-at-<date>/`` for an as-at run."""
+        return self.raw_dir / position.name
+
+    def position(self, year: int | None = None, as_at: date | None = None) -> Position:
+        """A report year's run, or the position at ``as_at`` (exactly one of the two)."""
+        if (year is None) == (as_at is None):
+            raise InputError(self.config_path, "a run is either a report year or an as-at date",
+                             expected="--year YEAR or --as-at YYYY-MM-DD, not both")
+        return self.config.as_at(as_at, self.config_path) if as_at else self.config.position(year, self.config_path)
+
     # --- the project's inputs: the one statement of what a run reads and what a copy of the project takes
-    def input_groups(self, year: int) -> dict[str, InputGroup]:
-        """Every file the run for ``year`` reads, by kind: kind -> (its folder, its files).
+    def input_groups(self, position: Position) -> dict[str, InputGroup]:
+        """Every file the run reads, by kind: kind -> (its folder, its files).
 
         Raw files may be symlinks to files elsewhere: they are listed as found (and hashed by the bytes they
         point to). The comparator year's ledger is an input of this year's metrics. The kinds are those the
         stages' cache keys name (``layout.STAGES``), plus the config and the notebooks.
         """
-        raw = self.raw_year_dir(year)
+        raw = self.raw_run_dir(position)
         reference = self.reference_dir
         groups: dict[str, InputGroup] = {
             "config": (self.config_path.resolve().parent, [self.config_path.resolve()]),
@@ -178,9 +190,10 @@ class Project:
             EXPECTATIONS: (self.root / EXPECTATIONS, sorted((self.root / EXPECTATIONS).glob("*.json"))),
             NOTEBOOKS: (self.root / NOTEBOOKS, sorted((self.root / NOTEBOOKS).glob("*.ipynb"))),
         }
-        author = self.author_figures_file(year)
-        groups["author"] = (author.parent, [author] if author.exists() else [])
-        comparator = self.config.year(year).comparator
+        if position.year is not None:  # an as-at run has no author figures
+            author = self.author_figures_file(position.year)
+            groups["author"] = (author.parent, [author] if author.exists() else [])
+        comparator = position.comparator
         if comparator is not None:
             folder = year_dir(self.processed_dir, comparator)
             groups["comparator"] = (folder, [folder / LEDGER])
@@ -188,9 +201,9 @@ class Project:
 
     def copy_inputs(self, target: Path, years: list[int] | None = None, report: bool = True) -> Project:
         """A new project in ``target`` with this one's inputs and no outputs: the config's folder, the raw
-        exports (of ``years``, default all), reference data, expectations, notebooks, the council's report
-        folder (those years'), and with ``report`` the Quarto project (``report/``, ``_quarto.yml``). Folders
-        the config names by an absolute path are shared, not copied."""
+        exports (of ``years``, default all and the as-at runs'), reference data, expectations, notebooks, the
+        council's report folder (those years'), and with ``report`` the Quarto project (``report/``,
+        ``_quarto.yml``). Folders the config names by an absolute path are shared, not copied."""
         ignore = shutil.ignore_patterns(*NOT_COPIED)
 
         def copy(source: Path, relative: str | Path) -> None:
@@ -210,6 +223,10 @@ class Project:
         for year in sorted(self.config.report_years) if years is None else years:
             copy(self.raw_year_dir(year), Path(paths.raw) / str(year))
             copy(self.narrative_root / str(year), Path(paths.narrative) / str(year))
+        if years is None:  # as-at runs' exports and their update papers' folders too
+            for folder in sorted(self.folder(paths.raw, "raw", must_exist=False).glob(f"{AS_AT_PREFIX}*")):
+                copy(folder, Path(paths.raw) / folder.name)
+                copy(self.narrative_root / folder.name, Path(paths.narrative) / folder.name)
         copy(self.reference_dir, paths.reference)
         for part in (EXPECTATIONS, NOTEBOOKS, *(REPORT_PARTS if report else ())):
             copy(self.root / part, part)

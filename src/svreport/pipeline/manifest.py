@@ -13,6 +13,7 @@ import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from svreport.core.config import Position
 from svreport.core.layout import MANIFEST, RUN_RECORDS
 from svreport.core.project import Project
 from svreport.core.tools import installed_quarto_version, pandoc_version
@@ -29,9 +30,9 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def input_files(project: Project, year: int) -> list[Path]:
-    """Every file the run for ``year`` reads, in one list (see ``Project.input_groups``)."""
-    return [path for _, files in project.input_groups(year).values() for path in files]
+def input_files(project: Project, position: Position) -> list[Path]:
+    """Every file the run reads, in one list (see ``Project.input_groups``)."""
+    return [path for _, files in project.input_groups(position).values() for path in files]
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -39,17 +40,17 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
-def hash_inputs(project: Project, year: int) -> dict[str, str]:
+def hash_inputs(project: Project, position: Position) -> dict[str, str]:
     """SHA-256 of every input, keyed by its path relative to the project (absolute when outside it)."""
     root = project.root.resolve()
-    return {_relative(p, root): sha256(p) for p in input_files(project, year) if p.exists()}
+    return {_relative(p, root): sha256(p) for p in input_files(project, position) if p.exists()}
 
 
-def hash_input_groups(project: Project, year: int) -> dict[str, dict[str, str]]:
+def hash_input_groups(project: Project, position: Position) -> dict[str, dict[str, str]]:
     """SHA-256 of every input by kind, keyed by its path inside its group's folder: the same keys however
     the config writes the folder (relative, ./, absolute) and wherever a symlinked file points."""
     out: dict[str, dict[str, str]] = {}
-    for kind, (folder, files) in project.input_groups(year).items():
+    for kind, (folder, files) in project.input_groups(position).items():
         out[kind] = {(p.relative_to(folder).as_posix() if p.is_relative_to(folder) else p.name): sha256(p)
                      for p in files if p.exists()}
     return out
@@ -77,13 +78,14 @@ def software_versions() -> dict[str, object]:
                          "typst": packages["typst"]}}
 
 
-def write_manifest(project: Project, year: int, output_dir: Path, notebooks: dict[str, dict],
+def write_manifest(project: Project, position: Position, output_dir: Path, notebooks: dict[str, dict],
                    stage_keys: dict[str, str] | None = None) -> Path:
     manifest = {
         "stage_keys": stage_keys or {},
-        "report_year": year,
+        "report_year": position.year,
+        **({} if position.is_annual else {"as_at": position.cutoff.isoformat()}),
         "config": _relative(project.config_path, project.root.resolve()),
-        "inputs": hash_inputs(project, year),
+        "inputs": hash_inputs(project, position),
         "outputs": hash_outputs(output_dir),
         "notebook_runs": notebooks,
         "software": software_versions(),

@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from svreport.core.config import Position
 from svreport.core.errors import InputError, InputErrors
+from svreport.core.formatting import long_date
 from svreport.core.layout import MANIFEST, NOTEBOOKS, RUN_RECORD, STAGES, publish, year_dir
 from svreport.core.project import Project
 from svreport.pipeline.keys import stage_keys
 from svreport.pipeline.manifest import read_manifest, write_manifest
-from svreport.pipeline.steps import STEPS, ReportYear
+from svreport.pipeline.steps import STEPS, PipelineRun
 
 NOTEBOOK_NAMES = tuple(spec.notebook for spec in STAGES)
 
@@ -74,26 +76,39 @@ def _notebook_error(error: Exception) -> str:
 
 def run_year(project: Project, year: int, say: Callable[[str], None] = print, notebooks: bool = True,
              force: bool = False, record: list[StageTiming] | None = None) -> list[StageTiming]:
-    """Run one report year's four stages, after bringing its comparator year up to date.
+    """Run one report year's four stages, after bringing its comparator year up to date (``run``)."""
+    return run(project, project.config.position(year, project.config_path), say, notebooks, force, record)
+
+
+def run(project: Project, position: Position, say: Callable[[str], None] = print, notebooks: bool = True,
+        force: bool = False, record: list[StageTiming] | None = None) -> list[StageTiming]:
+    """Run the four stages for a report year or an as-at date, after bringing the report year it compares
+    with up to date.
 
     With ``notebooks`` the stages are the notebooks, executed by papermill and kept as the run
     record; without, the same package functions run in this process (faster, no run record).
     A stage whose inputs, parameters and code are unchanged since the last run (by hash) is not
-    re-executed (``force`` re-runs every stage of ``year``). Outputs are staged and moved into place only
-    when every stage has passed. ``record`` collects the timings of every year run, comparator included.
+    re-executed (``force`` re-runs every stage of this run). Outputs are staged and moved into place only
+    when every stage has passed. ``record`` collects the timings of every run, comparator included.
     """
-    entry = project.config.year(year, project.config_path)
-    if entry.comparator is not None:
-        run_year(project, entry.comparator, say, notebooks, False, record)
-    final = year_dir(project.processed_dir, year)
-    staging = project.processed_dir / f".staging-{year}"
-    failed = project.processed_dir / f".failed-{year}"
+    if position.comparator is not None:
+        run_year(project, position.comparator, say, notebooks, False, record)
+    raw = project.raw_run_dir(position)
+    if not position.is_annual and not raw.is_dir():
+        raise InputError(project.shown(raw), f"no exports for the position at {long_date(position.cutoff)}",
+                         expected=f"the portal exports downloaded after {long_date(position.cutoff)} (and the "
+                                  "supplier spend files for the last two complete financial years) saved in "
+                                  f"{project.shown(raw).as_posix()}/, named as for a report year")
+    final = year_dir(project.processed_dir, position.name)
+    staging = project.processed_dir / f".staging-{position.name}"
+    failed = project.processed_dir / f".failed-{position.name}"
     mode = "papermill" if notebooks else "in-process"
-    keys = stage_keys(project, year, mode)
+    keys = stage_keys(project, position, mode)
     previous = read_manifest(final).get("stage_keys", {}) if (final / MANIFEST).exists() and not force else {}
     first = next((i for i, name in enumerate(NOTEBOOK_NAMES) if previous.get(name) != keys[name]), len(STAGES))
+    title = run_title(position)
     if first == len(STAGES):
-        say(f"Report year {year}: up to date (inputs, parameters and code unchanged), nothing re-run")
+        say(f"{title}: up to date (inputs, parameters and code unchanged), nothing re-run")
         return []
     for folder in (staging, failed):
         if folder.exists():
@@ -104,27 +119,38 @@ def run_year(project: Project, year: int, say: Callable[[str], None] = print, no
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     try:
         if notebooks:
-            timings = _run_notebooks(project, year, staging, failed, say, first)
+            timings = _run_notebooks(project, position, staging, failed, say, first)
         else:
-            timings = _run_in_process(project, year, staging, say, first)
+            timings = _run_in_process(project, position, staging, say, first)
     except BaseException:
         if staging.exists():
             shutil.rmtree(staging)
         raise
     root = str(project.root.resolve())
-    recorded = {"report_year": year, "config_path": str(project.config_path.resolve()).replace(root + "/", ""),
-                "output_dir": str(final).replace(root + "/", "")}
+    recorded = {**notebook_parameters(position), "config_path": str(project.config_path.resolve()).replace(
+        root + "/", ""), "output_dir": str(final).replace(root + "/", "")}
     runs = {name: {"parameters": recorded, "mode": mode} for name in NOTEBOOK_NAMES}
-    write_manifest(project, year, staging, runs, keys)
+    write_manifest(project, position, staging, runs, keys)
     publish(staging, final)
     for timing in timings:
-        timing.year = year
+        timing.year = position.year or 0
     if record is not None:
         record.extend(timings)
     return timings
 
 
-def _run_notebooks(project: Project, year: int, staging: Path, failed: Path, say: Callable[[str], None],
+def run_title(position: Position) -> str:
+    return f"Report year {position.year}" if position.is_annual else f"Position at {long_date(position.cutoff)}"
+
+
+def notebook_parameters(position: Position) -> dict[str, object]:
+    """The notebooks' run parameters besides the config and output folder: a report year, or an as-at date."""
+    if position.is_annual:
+        return {"report_year": position.year}
+    return {"report_year": None, "as_at": position.cutoff.isoformat()}
+
+
+def _run_notebooks(project: Project, position: Position, staging: Path, failed: Path, say: Callable[[str], None],
                    first: int = 0) -> list[StageTiming]:
     """Parameterise each notebook with papermill and execute it, all four in one Jupyter kernel.
 
@@ -143,9 +169,10 @@ def _run_notebooks(project: Project, year: int, staging: Path, failed: Path, say
             raise InputError(notebooks_dir / name, "pipeline notebook not found")
     (staging / RUN_RECORD).mkdir(exist_ok=True)
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    parameters = {"report_year": year, "config_path": str(project.config_path.resolve()), "output_dir": str(staging)}
+    parameters = {**notebook_parameters(position), "config_path": str(project.config_path.resolve()),
+                  "output_dir": str(staging)}
     timings = []
-    say(f"Report year {year}: running {len(STAGES) - first} notebooks"
+    say(f"{run_title(position)}: running {len(STAGES) - first} notebooks"
         + (f" ({', '.join(NOTEBOOK_NAMES[:first])} unchanged)" if first else ""))
     kernel = _kernel_manager_class()(kernel_name="python3")
     try:
@@ -171,11 +198,11 @@ def _run_notebooks(project: Project, year: int, staging: Path, failed: Path, say
     return timings
 
 
-def _run_in_process(project: Project, year: int, staging: Path, say: Callable[[str], None],
-                    first: int = 0) -> list[StageTiming]:
-    context = ReportYear(project, year, staging, build_missing=build_in_process)
+def _run_in_process(project: Project, position: Position, staging: Path, say: Callable[[str], None],
+                   first: int = 0) -> list[StageTiming]:
+    context = PipelineRun(project, position, staging, build_missing=build_in_process)
     timings = []
-    say(f"Report year {year}: running {len(STAGES) - first} stages in this process"
+    say(f"{run_title(position)}: running {len(STAGES) - first} stages in this process"
         + (f" ({', '.join(spec.name for spec in STAGES[:first])} unchanged)" if first else ""))
     for spec in STAGES[first:]:
         started = time.perf_counter()
@@ -193,9 +220,11 @@ def build_in_process(project: Project, year: int) -> None:
     run_year(project, year, say=lambda _line: None, notebooks=False)
 
 
-def open_year(config_path: str | Path, year: int, output_dir: str | Path | None = None) -> ReportYear:
-    """A report year as a notebook runs it: an earlier year it compares with is built first if missing."""
-    return ReportYear.create(config_path, year, output_dir, build_missing=build_in_process)
+def open_year(config_path: str | Path, year: int | None, output_dir: str | Path | None = None,
+              as_at: str = "") -> PipelineRun:
+    """A run as a notebook receives it (a report year, or an ``as_at`` ISO date): a report year it compares
+    with is built first if missing."""
+    return PipelineRun.create(config_path, year, output_dir, as_at, build_missing=build_in_process)
 
 
 def refresh_committed_notebooks(notebooks_dir: Path) -> list[Path]:

@@ -1,19 +1,20 @@
 """The pipeline's stages as the notebooks call them: clean, validate, metrics, diagrams (``layout.STAGES``).
 
-Each stage reads what the previous one wrote in the year's output folder, so every notebook can be
-rerun on its own. ``ReportYear`` carries the parameters a notebook receives.
+Each stage reads what the previous one wrote in the run's output folder, so every notebook can be
+rerun on its own. ``PipelineRun`` carries the parameters a notebook receives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from svreport.core import formatting
-from svreport.core.config import CouncilConfig
+from svreport.core.config import CouncilConfig, Position
 from svreport.core.errors import InputError
 from svreport.core.layout import (
     DIAGRAMS,
@@ -38,8 +39,7 @@ from svreport.stages.counting import KeySpec, RecordedLineage, write_lineage
 from svreport.stages.diagrams import write_diagrams
 from svreport.stages.ledger import read_ledger, write_ledger
 from svreport.stages.metrics import compute_ledger
-from svreport.stages.series import quarterly_series
-from svreport.stages.tracker import contract_tracker, write_tracker
+from svreport.stages.tracker import write_tracker
 from svreport.stages.validate import ValidationReport, run_validation
 from svreport.stages.variables import build_variables, write_variables
 
@@ -47,34 +47,44 @@ BuildYear = Callable[[Project, int], None]  # runs a report year's stages and pu
 
 
 @dataclass
-class ReportYear:
-    """One report year's run: where its stages read and write.
+class PipelineRun:
+    """One run of the stages, for a report year or an as-at date (``position``): where its stages read and
+    write.
 
-    ``build_missing`` builds an earlier year whose ledger this year compares with, when it has not been
-    run (the runner passes its own ``run_year``); without it a missing comparator stops with the command
-    to run.
+    ``build_missing`` builds the report year this run compares with, when it has not been run (the runner
+    passes its own); without it a missing comparator stops with the command to run.
     """
 
     project: Project
-    year: int
+    position: Position
     output_dir: Path
     build_missing: BuildYear | None = None
 
     @classmethod
-    def create(cls, config_path: str | Path, year: int, output_dir: str | Path | None = None,
-               build_missing: BuildYear | None = None) -> ReportYear:
+    def create(cls, config_path: str | Path, year: int | None, output_dir: str | Path | None = None,
+               as_at: str = "", build_missing: BuildYear | None = None) -> PipelineRun:
         project = Project.load(config_path)
-        project.config.year(year, project.config_path)
-        folder = Path(output_dir) if output_dir else year_dir(project.processed_dir, year)
-        return cls(project, year, folder, build_missing)
+        day = _as_at_date(as_at, project) if as_at else None
+        position = project.position(None if day else year, day)
+        folder = Path(output_dir) if output_dir else year_dir(project.processed_dir, position.name)
+        return cls(project, position, folder, build_missing)
 
     @property
     def config(self) -> CouncilConfig:
         return self.project.config
 
     @property
+    def year(self) -> int | None:
+        """The report year, or None for an as-at run."""
+        return self.position.year
+
+    @property
+    def cutoff(self) -> date:
+        return self.position.cutoff
+
+    @property
     def comparator(self) -> int | None:
-        return self.config.year(self.year).comparator
+        return self.position.comparator
 
     def measures(self) -> pd.DataFrame:
         return load_measures(self.project.reference_dir)
@@ -84,7 +94,7 @@ class ReportYear:
         return self.project.root / EXPECTATIONS
 
     def comparator_ledger(self) -> pd.DataFrame | None:
-        """The previous report's ledger, built first (``build_missing``) if that year has not been run."""
+        """The compared report's ledger, built first (``build_missing``) if that year has not been run."""
         if self.comparator is None:
             return None
         path = year_dir(self.project.processed_dir, self.comparator) / LEDGER
@@ -97,25 +107,32 @@ class ReportYear:
         return read_ledger(path)
 
 
-def run_clean(year: ReportYear) -> CleanTables:
-    cutoff = year.config.year(year.year).cutoff
-    tables = clean_year(year.project.raw_year_dir(year.year), year.config, cutoff)
-    tables.write(year.output_dir)
+def _as_at_date(text: str, project: Project) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(project.config_path, f"as_at '{text}' is not a date",
+                         expected="an ISO date such as 2025-05-31") from None
+
+
+def run_clean(run: PipelineRun) -> CleanTables:
+    tables = clean_year(run.project.raw_run_dir(run.position), run.config, run.cutoff)
+    tables.write(run.output_dir)
     return tables
 
 
-def run_validate(year: ReportYear, docs: bool = True) -> ValidationReport:
+def run_validate(run: PipelineRun, docs: bool = True) -> ValidationReport:
     """Validate the clean tables; stops (InputErrors) on any critical failure, after writing the summary."""
-    tables = CleanTables.read(year.output_dir)
-    docs_dir = year.output_dir / VALIDATION_DOCS if docs else None
-    report = run_validation(tables, year.config, year.year, year.measures(), year.expectations_dir, docs_dir)
-    report.summary.to_csv(year.output_dir / VALIDATION_SUMMARY, index=False, lineterminator="\n")
+    tables = CleanTables.read(run.output_dir)
+    docs_dir = run.output_dir / VALIDATION_DOCS if docs else None
+    report = run_validation(tables, run.config, run.position, run.measures(), run.expectations_dir, docs_dir)
+    report.summary.to_csv(run.output_dir / VALIDATION_SUMMARY, index=False, lineterminator="\n")
     report.raise_if_failed()
     return report
 
 
-def _require_validated(year: ReportYear) -> None:
-    path = year.output_dir / VALIDATION_SUMMARY
+def _require_validated(run: PipelineRun) -> None:
+    path = run.output_dir / VALIDATION_SUMMARY
     if not path.exists():
         raise InputError(path, "the data has not been validated", expected="the validate stage to run first")
     summary = pd.read_csv(path)
@@ -124,41 +141,41 @@ def _require_validated(year: ReportYear) -> None:
         raise InputError(path, f"{len(failed)} critical validation checks failed", expected="valid data")
 
 
-def run_metrics(year: ReportYear) -> pd.DataFrame:
-    """The ledger with its lineage (how each figure was made, each row's outcome), ``_variables.yml`` and
-    the Appendix 1 table."""
-    _require_validated(year)
-    tables = CleanTables.read(year.output_dir)
-    measures = year.measures()
-    figures = compute_ledger(tables, year.config, year.year, measures, year.comparator_ledger())
-    author_file = year.project.author_figures_file(year.year)
-    authored = author_figures(author_file)
-    ledger = pd.concat([figures.ledger, authored], ignore_index=True)
-    write_ledger(ledger, year.output_dir / LEDGER)
-    entered = f"Entered by the report author in {year.project.shown(author_file).as_posix()}"
-    write_lineage([*figures.lineage, *(KeySpec(key, "author", entered) for key in authored["key"])],
-                  year.output_dir / LINEAGE)
-    figures.outcomes.frame(tables).to_parquet(year.output_dir / ROW_OUTCOMES, index=False)
-    cutoff = year.config.year(year.year).cutoff
-    contracts, by_measure = contract_tracker(tables, figures.outcomes, cutoff)
-    write_tracker(contracts, by_measure, year.output_dir / TABLES,
-                  f"Contract tracker, {year.config.council.name}, as at {formatting.long_date(cutoff)}")
-    series = quarterly_series(tables, figures.outcomes, year.config, cutoff)
-    series.write(year.output_dir / SERIES)
-    for note in series.notes:
+def run_metrics(run: PipelineRun) -> pd.DataFrame:
+    """The ledger with its lineage (how each figure was made, each row's outcome), ``_variables.yml``, the
+    Appendix 1 table, the contract tracker and the quarterly series."""
+    _require_validated(run)
+    tables = CleanTables.read(run.output_dir)
+    measures = run.measures()
+    figures = compute_ledger(tables, run.config, run.position, measures, run.comparator_ledger())
+    ledger, lineage = figures.ledger, list(figures.lineage)
+    if run.year is not None:  # author figures belong to a report year's narrative
+        author_file = run.project.author_figures_file(run.year)
+        authored = author_figures(author_file)
+        ledger = pd.concat([ledger, authored], ignore_index=True)
+        entered = f"Entered by the report author in {run.project.shown(author_file).as_posix()}"
+        lineage += [KeySpec(key, "author", entered) for key in authored["key"]]
+    write_ledger(ledger, run.output_dir / LEDGER)
+    write_lineage(lineage, run.output_dir / LINEAGE)
+    figures.outcomes.frame(tables).to_parquet(run.output_dir / ROW_OUTCOMES, index=False)
+    write_tracker(*figures.tracker, run.output_dir / TABLES,
+                  f"Contract tracker, {run.config.council.name}, as at {formatting.long_date(run.cutoff)}")
+    figures.series.write(run.output_dir / SERIES)
+    for note in figures.series.notes:
         print(note)
-    write_variables(build_variables(ledger, year.config, year.year), year.output_dir / VARIABLES)
-    title = f"Appendix 1: social value commitments and delivery, {year.config.council.name}, {year.year} report"
-    write_appendix1(appendix1(ledger, measures), year.output_dir / TABLES, title)
+    write_variables(build_variables(ledger, run.config, run.position), run.output_dir / VARIABLES)
+    title = f"Appendix 1: social value commitments and delivery, {run.config.council.name}, " + (
+        f"{run.year} report" if run.year is not None else f"as at {formatting.long_date(run.cutoff)}")
+    write_appendix1(appendix1(ledger, measures), run.output_dir / TABLES, title)
     return ledger
 
 
-def counting_steps(year: ReportYear) -> pd.DataFrame:
+def counting_steps(run: PipelineRun) -> pd.DataFrame:
     """The headline figures counted from the rows, rule by rule: rows left and their subtotal after each
     step (from the lineage the metrics stage recorded), ending at the ledger's figure. For the metrics
     notebook; ``svreport trace`` lists the rows themselves."""
-    ledger = read_ledger(year.output_dir / LEDGER).set_index("key")
-    recorded = RecordedLineage(year.output_dir)
+    ledger = read_ledger(run.output_dir / LEDGER).set_index("key")
+    recorded = RecordedLineage(run.output_dir)
     specs = recorded.specs
     spend_years = sorted(k.split(".")[1] for k in ledger.index if k.startswith("local_spend.") and k.endswith(".local"))
     keys = ["committed.total", "delivered.total", "delivered.pending.value", "excluded.delivered.total",
@@ -175,13 +192,12 @@ def counting_steps(year: ReportYear) -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"rows": "Int64"})
 
 
-def run_diagrams(year: ReportYear) -> list[Path]:
-    ledger = read_ledger(year.output_dir / LEDGER)
-    series_path = year.output_dir / SERIES
+def run_diagrams(run: PipelineRun) -> list[Path]:
+    ledger = read_ledger(run.output_dir / LEDGER)
+    series_path = run.output_dir / SERIES
     series = pd.read_csv(series_path) if series_path.exists() else None
-    return write_diagrams(ledger, year.year, year.comparator, year.output_dir / DIAGRAMS, year.config,
-                          year.measures(), series)
+    return write_diagrams(ledger, run.position, run.output_dir / DIAGRAMS, run.config, run.measures(), series)
 
 
 # Each stage of ``layout.STAGES`` run in this process: ``run_<name>``.
-STEPS: dict[str, Callable[[ReportYear], object]] = {spec.name: globals()[f"run_{spec.name}"] for spec in STAGES}
+STEPS: dict[str, Callable[[PipelineRun], object]] = {spec.name: globals()[f"run_{spec.name}"] for spec in STAGES}

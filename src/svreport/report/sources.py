@@ -206,8 +206,8 @@ def trend_md(project: Project, ledger: pd.DataFrame) -> str:
     points = trend_points(ledger_values(ledger), project.config)
     if not points:
         return ""
-    rows = [[f"{year} report, {formatting.long_date(day)}", _var(f"trend.{day}.committed.auto"),
-             _var(f"trend.{day}.delivered.auto")] for day, year, _, _ in points]
+    rows = [[f"{year} report, {formatting.long_date(day)}" if year else f"This update, {formatting.long_date(day)}",
+             _var(f"trend.{day}.committed.auto"), _var(f"trend.{day}.delivered.auto")] for day, year, _, _ in points]
     table = markdown_table(["Report and its cut-off", "Committed since the policy began",
                             "Validated delivery since the policy began"], rows, ["l", "r", "r"],
                            caption="The data of the trend diagram: the position at each report's cut-off")
@@ -298,6 +298,8 @@ def made_from_md(spec: KeySpec | None, source: str, rows: dict[str, int]) -> str
         return f"[{count:,} row{'s' if count != 1 else ''}]({FIGURE_ROWS}/{spec.key}.csv)"
     if spec.kind == "derived":
         return formula_words(spec, quote="`")
+    if spec.kind == "tracker":
+        return "the contract tracker (`tables/contract_tracker.csv`)"
     return f"the {spec.aggregate} ledger"
 
 

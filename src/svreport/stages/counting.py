@@ -57,12 +57,14 @@ RULES = {
 
 
 UP_TO = "<="  # a step keeping the rows whose date column is on or before a day
+AFTER = ">"  # a step keeping the rows whose date column is after a day
+SERVICE_AREA = "service_area"  # a commitment's service area; a delivery row takes its contract's
 
 
 @dataclass(frozen=True)
 class Step:
     """One filter: keep the rows whose ``column`` holds one of ``values`` (``outcome`` is the row's outcome),
-    or, with ``test`` ``<=``, whose date in ``column`` is on or before ``values[0]`` (ISO)."""
+    or, with ``test`` ``<=`` (``>``), whose date in ``column`` is on or before (after) ``values[0]`` (ISO)."""
 
     label: str
     column: str
@@ -73,12 +75,16 @@ class Step:
         column = frame[self.column]
         if self.test == UP_TO:
             return column <= pd.Timestamp(self.values[0])
+        if self.test == AFTER:
+            return column > pd.Timestamp(self.values[0])
         return (column if pd.api.types.is_string_dtype(column.dtype) else column.astype(str)).isin(self.values)
 
     def admits(self, value: object) -> bool:
         """The same test for one row's value."""
         if self.test == UP_TO:
             return pd.notna(value) and pd.Timestamp(value) <= pd.Timestamp(self.values[0])
+        if self.test == AFTER:
+            return pd.notna(value) and pd.Timestamp(value) > pd.Timestamp(self.values[0])
         return str(value) in self.values
 
     def as_json(self) -> list:
@@ -148,14 +154,10 @@ def formula_words(spec: KeySpec, quote: str = "") -> str:
 
 @dataclass(frozen=True)
 class Rules:
-    """The filter steps of each family of keys, for one report year (the dates are in the labels)."""
+    """The filter steps of each family of keys, for one cut-off (the dates are in the labels)."""
 
     config: CouncilConfig
     cutoff: date
-
-    @classmethod
-    def for_year(cls, config: CouncilConfig, year: int) -> Rules:
-        return cls(config, config.year(year).cutoff)
 
     # --- commitments
     def committed(self) -> KeySpec:
@@ -230,9 +232,10 @@ class RowOutcomes:
         return frame
 
 
-def classify(tables: CleanTables, config: CouncilConfig, year: int) -> RowOutcomes:
-    """Apply the contract's rules once: the outcome of every commitment, delivery and payment row."""
-    cutoff = pd.Timestamp(config.year(year).cutoff)
+def classify(tables: CleanTables, config: CouncilConfig, day: date) -> RowOutcomes:
+    """Apply the contract's rules once, with ``day`` as the cut-off (a report year's, or an as-at date): the
+    outcome of every commitment, delivery and payment row."""
+    cutoff = pd.Timestamp(day)
     start = pd.Timestamp(config.policy_start)
     excluded_refs = config.excluded_references()
     commitments, delivery, spend = tables.commitments, tables.delivery, tables.spend
@@ -324,7 +327,8 @@ TRACE_COLUMNS = {
 
 
 def with_outcomes(tables: CleanTables, outcomes: pd.DataFrame, table: str) -> pd.DataFrame:
-    """A clean table with each row's recorded outcome (and, for delivery, its contract's category)."""
+    """A clean table with each row's recorded outcome (and, for delivery, its contract's category and service
+    area)."""
     frame = getattr(tables, table)
     part = outcomes[outcomes["table"] == table]
     same_rows = (len(part) == len(frame)
@@ -335,6 +339,8 @@ def with_outcomes(tables: CleanTables, outcomes: pd.DataFrame, table: str) -> pd
     extra = {OUTCOME: part[OUTCOME].astype(str).to_numpy()}
     if CATEGORY not in frame:
         extra[CATEGORY] = part[CATEGORY].astype(str).to_numpy()
+    if table == "delivery" and SERVICE_AREA in tables.commitments:
+        extra[SERVICE_AREA] = of_contract(frame, tables.commitments[SERVICE_AREA], tables.commitments).to_numpy()
     return frame.assign(**extra)
 
 

@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
 from svreport.core import formatting  # noqa: E402
-from svreport.core.config import CouncilConfig  # noqa: E402
+from svreport.core.config import CouncilConfig, Position  # noqa: E402
 from svreport.core.layout import DIAGRAMS_INDEX  # noqa: E402
 from svreport.core.vocabulary import MONEY  # noqa: E402
 from svreport.stages.ledger import ledger_units, ledger_values, measures_with_figures  # noqa: E402
@@ -127,8 +127,7 @@ def _default_diagram(number: int, ledger, v: dict[str, float], measures) -> Diag
     return Diagram(number, title, caption.format(themes=named), panels)
 
 
-def define_diagrams(ledger, year: int, comparator_year: int | None, config: CouncilConfig,
-                    measures) -> list[Diagram]:
+def define_diagrams(ledger, position: Position, config: CouncilConfig, measures) -> list[Diagram]:
     """Diagrams 1-6. Diagrams 1 and 4 have a panel for the total and for each category of the config;
     2, 3, 5 and 6 are the config's (``diagrams:``) or, where it sets none, the year's largest measures
     (``DEFAULT_MEASURE_DIAGRAMS``). A panel whose figure the data lacks is left out, and a diagram left
@@ -159,16 +158,17 @@ def define_diagrams(ledger, year: int, comparator_year: int | None, config: Coun
         else:
             diagrams.append(_default_diagram(number, ledger, v, measures))
     kept = [replace(d, panels=tuple(p for p in d.panels if p is not None)) for d in diagrams]
-    return [_with_alt(d, year, comparator_year) for d in kept if d.panels]
+    return [_with_alt(d, position) for d in kept if d.panels]
 
 
-def _with_alt(diagram: Diagram, year: int, comparator_year: int | None) -> Diagram:
+def _with_alt(diagram: Diagram, position: Position) -> Diagram:
+    comparator_year = position.comparator
     parts = []
     for panel in diagram.panels:
         fmt = formatting.PANEL_STYLES[panel.formatter_name]
         if panel.previous is not None and comparator_year:
             parts.append(f"{panel.label}: {fmt(panel.previous)} in the {comparator_year} report, "
-                         f"{fmt(panel.current)} in {year}")
+                         f"{fmt(panel.current)} {position.in_words}")
         else:
             parts.append(f"{panel.label}: {fmt(panel.current)}")
     alt = f"Bar chart. {diagram.title}. " + "; ".join(parts) + "."
@@ -177,8 +177,9 @@ def _with_alt(diagram: Diagram, year: int, comparator_year: int | None) -> Diagr
     return Diagram(diagram.number, diagram.title, diagram.caption, diagram.panels, alt)
 
 
-def draw(diagram: Diagram, year: int, comparator_year: int | None):
+def draw(diagram: Diagram, position: Position):
     """One horizontal bar panel per figure: previous report (orange) above this report (blue)."""
+    comparator_year = position.comparator
     with plt.rc_context(STYLE):
         count = len(diagram.panels)
         note = 0.0 if diagram.shared_scale else 0.3
@@ -189,17 +190,17 @@ def draw(diagram: Diagram, year: int, comparator_year: int | None):
             fmt = formatting.PANEL_STYLES[panel.formatter_name]
             bars = [(f"{comparator_year} report", panel.previous, PREVIOUS_COLOUR)] if (
                 panel.previous is not None and comparator_year) else []
-            bars.append((f"{year} report", panel.current, CURRENT_COLOUR))
+            bars.append((position.bar_label, panel.current, CURRENT_COLOUR))
             labels = [b[0] for b in bars]
             values = [b[1] or 0.0 for b in bars]
-            positions = list(range(len(bars)))[::-1]
-            axis.barh(positions, values, color=[b[2] for b in bars], height=0.62)
+            rows = list(range(len(bars)))[::-1]
+            axis.barh(rows, values, color=[b[2] for b in bars], height=0.62)
             top = shared_top or max(values) or 1.0
-            for position, value in zip(positions, values, strict=True):
-                axis.text(value + top * 0.015, position, fmt(value), va="center", ha="left", fontsize=10,
+            for row, value in zip(rows, values, strict=True):
+                axis.text(value + top * 0.015, row, fmt(value), va="center", ha="left", fontsize=10,
                           fontweight="bold")
             axis.set_xlim(0, top * 1.32)
-            axis.set_yticks(positions, labels)
+            axis.set_yticks(rows, labels)
             axis.set_xticks([])
             axis.spines["bottom"].set_visible(False)
             axis.set_title(panel.label, loc="left", fontsize=10.5, pad=4)
@@ -226,10 +227,10 @@ class TrendDiagram:
     periods: tuple[str, ...]  # period ends, ISO
     committed: tuple[float, ...]
     delivered: tuple[float, ...]
-    cutoffs: tuple[tuple[str, int, float, float], ...]  # (cut-off ISO, report year, committed, delivered)
+    cutoffs: tuple[tuple[str, int | None, float, float], ...]  # (day ISO, report year or None, committed, delivered)
 
 
-def define_trend(series, ledger, year: int, config: CouncilConfig) -> TrendDiagram | None:
+def define_trend(series, ledger, position: Position, config: CouncilConfig) -> TrendDiagram | None:
     """Diagram 7 from ``series.csv`` (the lines) and the ledger (the labelled points); None without two periods."""
     if series is None or series.empty:
         return None
@@ -241,18 +242,25 @@ def define_trend(series, ledger, year: int, config: CouncilConfig) -> TrendDiagr
     v = ledger_values(ledger)
     m = formatting.gbp_millions
     cutoffs = tuple(trend_points(v, config))
-    start, end = config.policy_start, config.year(year).cutoff
+    start, end = config.policy_start, position.cutoff
     since = f"{start:%B %Y}"
-    points = "; ".join(f"at the {number} report's cut-off, {formatting.long_date(day)}: {m(c, word=True)} "
+    points = "; ".join(f"{point_words(day, number)}: {m(c, word=True)} "
                        f"committed and {m(d, word=True)} delivered" for day, number, c, d in cutoffs)
     last = cutoffs[-1]
     title = f"Validated delivery has reached {m(last[3])} against {m(last[2])} committed"
+    marked = "each report's cut-off" + ("" if position.is_annual else " and the date of this update")
     alt = (f"Line chart. {title} since {since}. Cumulative social value committed and validated delivery, "
-           f"quarter by quarter, from {since} to {end:%B %Y}, with each report's cut-off marked: {points}.")
+           f"quarter by quarter, from {since} to {end:%B %Y}, with {marked} marked: {points}.")
     return TrendDiagram(TREND_NUMBER, title, f"Diagram {TREND_NUMBER}: Social value committed and delivered "
                         f"since the policy began, {since} to {end:%B %Y}", alt,
                         tuple(committed["period_end"].astype(str)), tuple(committed["cumulative_value"].astype(float)),
                         tuple(delivered["cumulative_value"].astype(float)), cutoffs)
+
+
+def point_words(day: str, number: int | None) -> str:
+    """A labelled point of the trend: "at the 2025 report's cut-off, 30 November 2024", or "at 31 May 2025"."""
+    return f"at the {number} report's cut-off, {formatting.long_date(day)}" if number else \
+        f"at {formatting.long_date(day)}"
 
 
 def draw_trend(trend: TrendDiagram):
@@ -273,7 +281,8 @@ def draw_trend(trend: TrendDiagram):
         for day, number, _, _ in trend.cutoffs:
             when = np.datetime64(day, "D")
             axis.axvline(when, color="#555555", linestyle="--", linewidth=0.9)
-            axis.text(when, top * 1.1, f"{number}\nreport", ha="center", va="bottom", fontsize=8.5,
+            label = f"{number}\nreport" if number else f"{formatting.long_date(day).split(' ', 1)[1]}\nupdate"
+            axis.text(when, top * 1.1, label, ha="center", va="bottom", fontsize=8.5,
                       bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
         axis.set_ylim(0, top * 1.22)
         axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: formatting.gbp_millions(x, 0)))
@@ -287,15 +296,15 @@ def draw_trend(trend: TrendDiagram):
     return figure
 
 
-def write_diagrams(ledger, year: int, comparator_year: int | None, folder: Path,
+def write_diagrams(ledger, position: Position, folder: Path,
                    config: CouncilConfig, measures, series=None) -> list[Path]:
     """Write diagram_N.svg, diagram_N.png and diagram_N.alt.txt, plus diagrams.json (titles, captions, alt)."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     index = []
-    trend = define_trend(series, ledger, year, config)
-    for diagram in [*define_diagrams(ledger, year, comparator_year, config, measures), *([trend] if trend else [])]:
-        figure = draw_trend(diagram) if isinstance(diagram, TrendDiagram) else draw(diagram, year, comparator_year)
+    trend = define_trend(series, ledger, position, config)
+    for diagram in [*define_diagrams(ledger, position, config, measures), *([trend] if trend else [])]:
+        figure = draw_trend(diagram) if isinstance(diagram, TrendDiagram) else draw(diagram, position)
         stem = folder / f"diagram_{diagram.number}"
         with plt.rc_context(STYLE):
             figure.savefig(stem.with_suffix(".svg"), format="svg", metadata={"Date": None, "Creator": None})

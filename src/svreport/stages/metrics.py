@@ -8,16 +8,19 @@ the previous report's ledger are ``change.<key>.abs`` and ``change.<key>.pct``.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 import pandas as pd
 
 from svreport.core import formatting, layout
-from svreport.core.config import CouncilConfig
+from svreport.core.config import CouncilConfig, Position, key_part
 from svreport.core.vocabulary import COUNT, MONEY, RATIO, ledger_unit
 from svreport.stages import counting
 from svreport.stages.clean import CleanTables
 from svreport.stages.counting import KeySpec, RowOutcomes, Rules, Step, derived, rows_spec
 from svreport.stages.ledger import LEDGER_COLUMNS, ledger_units, ledger_values
+from svreport.stages.series import SERVICE_AREA, Series, quarterly_series
+from svreport.stages.tracker import BEHIND, NO_DELIVERY, contract_tracker
 
 METRICS_SOURCE = f"{layout.NOTEBOOKS}/{layout.stage('metrics').notebook}"
 STATUS_KEYS = {"Pending": "pending", "Awaiting Evidence": "awaiting_evidence", "Rejected": "rejected"}
@@ -53,6 +56,8 @@ class Figures:
     ledger: pd.DataFrame
     lineage: list[KeySpec]
     outcomes: RowOutcomes
+    series: Series
+    tracker: tuple[pd.DataFrame, pd.DataFrame]  # (contracts, contracts by measure): ``tracker.contract_tracker``
 
 
 class _Ledger:
@@ -65,6 +70,9 @@ class _Ledger:
                           "source": METRICS_SOURCE})
         self.lineage.append(replace(made, key=key))
 
+    def value(self, key: str) -> float:
+        return next(float(row["value"]) for row in self.rows if row["key"] == key)
+
     def frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.rows, columns=LEDGER_COLUMNS)
         duplicated = frame["key"][frame["key"].duplicated()]
@@ -73,18 +81,30 @@ class _Ledger:
         return frame
 
 
+def group_keys(names: list[str]) -> dict[str, str]:
+    """Each group's ledger key part (``key_part``), numbered when two names would share one."""
+    keys: dict[str, str] = {}
+    for name in sorted(names):
+        key, number = key_part(name), 2
+        while (candidate := key if number == 2 else f"{key}_{number - 1}") in keys.values():
+            number += 1
+        keys[name] = candidate
+    return keys
+
+
 def _measure_unit(measures: pd.DataFrame, code: str) -> str:
     return ledger_unit(str(measures.loc[code, "unit"]))
 
 
-def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measures: pd.DataFrame,
+def compute_ledger(tables: CleanTables, config: CouncilConfig, position: Position, measures: pd.DataFrame,
                    comparator: pd.DataFrame | None = None) -> Figures:
-    """All figures for report year ``year``; with ``comparator`` (the previous ledger) also changes."""
-    outcomes = counting.classify(tables, config, year)
+    """All figures at ``position``'s cut-off (a report year's, or an as-at date); with ``comparator`` (the
+    compared report's ledger) also changes against it."""
+    cutoff = position.cutoff
+    outcomes = counting.classify(tables, config, cutoff)
     counted = select_counted(tables, outcomes)
-    rules = Rules.for_year(config, year)
+    rules = Rules(config, cutoff)
     ledger = _Ledger()
-    cutoff = config.year(year).cutoff
     for stage, family, frame, units, value, what in [
         ("committed", rules.committed(), counted.committed, "units_committed", "value_committed",
          f"committed on contracts awarded {config.policy_start:%d %b %Y} to {cutoff:%d %b %Y}"),
@@ -115,7 +135,9 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measur
                        f"{' + '.join(spec.measures)} units {what}", rows_spec("", family, sum_units, in_group))
             ledger.add(f"{stage}.group.{group}.value", frame.loc[members, value].sum(), MONEY,
                        f"{' + '.join(spec.measures)} social value {what}", rows_spec("", family, sum_value, in_group))
-    _trend(ledger, counted, config, year, rules)
+    _trend(ledger, counted, config, position, rules)
+    series = quarterly_series(tables, outcomes, config, cutoff)
+    _quarters(ledger, series, config, position, rules)
     contracts = replace(rules.committed(), rule=counting.RULES["contracts"])
     ledger.add("committed.contracts", counted.committed["contract_reference"].nunique(), COUNT,
                "Contracts with at least one counted commitment",
@@ -143,20 +165,28 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, year: int, measur
     if config.excluded_contracts:  # no keys at all for a council that excludes nothing
         _excluded(ledger, counted, measures, rules.excluded_delivered())
     _local_spend(ledger, tables, rules)
+    tracker = contract_tracker(tables, outcomes, cutoff)
+    _tracker_counts(ledger, tracker[0])
     frame = ledger.frame()
     lineage = ledger.lineage
     if comparator is not None:
-        changes, made = _changes(frame, comparator, config.year(year).comparator)
+        changes, made = _changes(frame, comparator, position.comparator)
         frame = pd.concat([frame, changes], ignore_index=True)
         lineage = [*lineage, *made]
-    return Figures(frame, lineage, outcomes)
+    return Figures(frame, lineage, outcomes, series, tracker)
 
 
-def _trend(ledger: _Ledger, counted: Counted, config: CouncilConfig, year: int, rules: Rules) -> None:
-    """The cumulative position at each report year's cut-off up to this one, as this year's exports record
-    it (``trend.<cut-off>.committed|delivered``): the points the trend diagram and its table print."""
-    cutoff = config.year(year).cutoff
-    for day in sorted(y.cutoff for y in config.report_years.values() if config.policy_start <= y.cutoff <= cutoff):
+def trend_days(config: CouncilConfig, position: Position) -> list[date]:
+    """The days of the ``trend.*`` figures: each report year's cut-off up to this run's, and an as-at date."""
+    days = {y.cutoff for y in config.report_years.values() if config.policy_start <= y.cutoff <= position.cutoff}
+    return sorted(days | ({position.cutoff} if not position.is_annual else set()))
+
+
+def _trend(ledger: _Ledger, counted: Counted, config: CouncilConfig, position: Position, rules: Rules) -> None:
+    """The cumulative position at each report year's cut-off up to this one (and at an as-at run's date), as
+    this run's exports record it (``trend.<day>.committed|delivered``): the points the trend diagram and its
+    table print. With a compared report, ``since_last_report.*`` is what was added after its cut-off."""
+    for day in trend_days(config, position):
         words = formatting.long_date(day)
         for stage, family, frame, when, value, what in [
             ("committed", rules.committed(), counted.committed, "award_date", "value_committed",
@@ -168,6 +198,68 @@ def _trend(ledger: _Ledger, counted: Counted, config: CouncilConfig, year: int, 
             ledger.add(f"trend.{day.isoformat()}.{stage}", frame.loc[frame[when] <= pd.Timestamp(day), value].sum(),
                        MONEY, f"Social value {stage} since the policy began, {what}, as this report's exports "
                        "record it", rows_spec("", family, f"sum:{value}", by_day))
+    if position.comparator is not None:
+        last = config.year(position.comparator).cutoff.isoformat()
+        for stage in ("committed", "delivered"):
+            ledger.add(f"since_last_report.{stage}", ledger.value(f"{stage}.total") - ledger.value(
+                f"trend.{last}.{stage}"), MONEY, f"Social value {stage} after the {position.comparator} report's "
+                f"cut-off ({formatting.long_date(last)}), as these exports record it",
+                derived("", "difference", f"{stage}.total", f"trend.{last}.{stage}"))
+
+
+def quarter_periods(series: Series, config: CouncilConfig, position: Position) -> pd.DataFrame:
+    """The periods of the quarterly figure a report prints: those after the compared report's cut-off, or
+    the last four when there is none. Columns period_start, period_end (Timestamps)."""
+    periods = series.frame[["period_start", "period_end"]].drop_duplicates().sort_values("period_end")
+    if position.comparator is None:
+        return periods.tail(4).reset_index(drop=True)
+    last = pd.Timestamp(config.year(position.comparator).cutoff)
+    return periods[periods["period_end"] > last].reset_index(drop=True)
+
+
+def quarter_breakdown(series: Series) -> str:
+    """Service area where the commitments export carries one; otherwise category."""
+    return SERVICE_AREA if (series.frame["breakdown"] == SERVICE_AREA).any() else "category"
+
+
+def _quarters(ledger: _Ledger, series: Series, config: CouncilConfig, position: Position, rules: Rules) -> None:
+    """The quarterly figure by service area (or category): ``quarter.<period end>.<stage>.total`` and
+    ``...<breakdown>.<group key>`` for each period ``quarter_periods`` names, from the series."""
+    breakdown = quarter_breakdown(series)
+    frame = series.frame
+    for period in quarter_periods(series, config, position).itertuples(index=False):
+        start, end = period.period_start, period.period_end
+        words = f"{formatting.long_date(start.date())} to {formatting.long_date(end.date())}"
+        rows = frame[frame["period_end"] == end]
+        keys = group_keys(list(rows.loc[rows["breakdown"] == breakdown, "group"].unique()))
+        for stage, family, when, value in [("committed", rules.committed(), "award_date", "value_committed"),
+                                           ("delivered", rules.delivered(), "period_end", "value_delivered")]:
+            in_period = (Step(f"after {formatting.long_date((start - pd.Timedelta(days=1)).date())}", when,
+                              ((start - pd.Timedelta(days=1)).date().isoformat(),), counting.AFTER),
+                         Step(f"up to {formatting.long_date(end.date())}", when, (end.date().isoformat(),),
+                              counting.UP_TO))
+            mine = rows[rows["series"] == stage]
+            prefix = f"quarter.{end.date().isoformat()}.{stage}"
+            what = "awarded" if stage == "committed" else "validated for periods ending"
+            ledger.add(f"{prefix}.total", float(mine.loc[mine["breakdown"] == "total", "value"].sum()), MONEY,
+                       f"Social value {stage}: {what} {words}", rows_spec("", family, f"sum:{value}", *in_period))
+            for group, amount in mine.loc[mine["breakdown"] == breakdown, ["group", "value"]].itertuples(index=False):
+                named = f"{breakdown.replace('_', ' ')} {group or 'not known'}"
+                ledger.add(f"{prefix}.{breakdown}.{keys[group]}", float(amount), MONEY,
+                           f"Social value {stage}: {what} {words}, {named}",
+                           rows_spec("", family, f"sum:{value}", *in_period, Step(named, breakdown, (group,))))
+
+TRACKER_FLAGS = {"any": "", "no_delivery": NO_DELIVERY, "behind": BEHIND}
+
+
+def _tracker_counts(ledger: _Ledger, contracts: pd.DataFrame) -> None:
+    """``tracker.flagged.<kind>``: contracts the tracker flags (any flag, or its flag includes one reason)."""
+    for name, words in TRACKER_FLAGS.items():
+        flagged = contracts["flag"].str.contains(words, regex=False) & (contracts["flag"] != "")
+        what = f"flagged '{words}'" if words else "flagged for any reason"
+        ledger.add(f"tracker.flagged.{name}", int(flagged.sum()), COUNT, f"Contracts in the contract tracker {what}",
+                   KeySpec("", "tracker", f"Contracts in the contract tracker ({layout.TABLES}/{layout.TRACKER_CSV}) "
+                           f"{what}: see the data contract's flag rules.", "contract_tracker", (), "count", (name,)))
 
 
 def _shares(ledger: _Ledger, config: CouncilConfig, measures: pd.DataFrame) -> None:

@@ -105,12 +105,13 @@ def quarterly_series(tables: CleanTables, outcomes: counting.RowOutcomes, config
     return Series(out[SERIES_COLUMNS].reset_index(drop=True), notes)
 
 
-def trend_points(values: dict[str, float], config: CouncilConfig) -> list[tuple[str, int, float, float]]:
-    """(cut-off ISO, report year, committed, delivered) for each ``trend.<cut-off>`` the ledger holds: the
-    points the trend diagram labels and its data table prints."""
+def trend_points(values: dict[str, float], config: CouncilConfig) -> list[tuple[str, int | None, float, float]]:
+    """(day ISO, report year or None, committed, delivered) for each ``trend.<day>`` the ledger holds: the
+    points the trend diagram labels and its data table prints (a day that is no report's cut-off is an
+    as-at run's date)."""
     years = {f"{y.cutoff:%Y-%m-%d}": number for number, y in config.report_years.items()}
-    return [(day, years[day], values[f"trend.{day}.committed"], values[f"trend.{day}.delivered"])
-            for day in sorted(years) if f"trend.{day}.committed" in values]
+    days = sorted(k.split(".")[1] for k in values if k.startswith("trend.") and k.endswith(".committed"))
+    return [(day, years.get(day), values[f"trend.{day}.committed"], values[f"trend.{day}.delivered"]) for day in days]
 
 
 def _groups(breakdown: str, group: pd.Series, config: CouncilConfig) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -45,10 +46,6 @@ MEASURE_COLUMNS = {
     "units_committed": "Units committed", "value_committed": "Committed (£)", "units_delivered": "Units delivered",
     "value_delivered": "Validated delivery (£)", "delivered_share": "Delivered share of commitment",
 }
-
-
-def _months_between(earlier: pd.Timestamp, later: pd.Timestamp) -> float:
-    return (later.year - earlier.year) * 12 + (later.month - earlier.month) + (later.day - earlier.day) / 31
 
 
 def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at: date
@@ -79,21 +76,25 @@ def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at:
     length = (end - contracts["award_date"]).dt.days
     contracts["time_elapsed"] = ((position - contracts["award_date"]).dt.days / length).clip(0, 1).where(length > 0)
 
-    flags, reasons = [], []
-    for row in contracts.itertuples():
-        found = []
-        since = row.last_validated_period if pd.notna(row.last_validated_period) else row.award_date
-        if _months_between(since, position) >= QUIET_MONTHS:
-            found.append(f"{NO_DELIVERY}: " + (f"none validated for periods after {since:%d %b %Y}"
-                                              if pd.notna(row.last_validated_period)
-                                              else f"none validated since award on {since:%d %b %Y}"))
-        share = 0.0 if pd.isna(row.delivered_share) else row.delivered_share
-        if pd.notna(row.time_elapsed) and row.time_elapsed >= BEHIND_MIN_ELAPSED and \
-                share < BEHIND_RATIO * row.time_elapsed:
-            found.append(f"{BEHIND}: {row.time_elapsed:.0%} of the contract's time has passed, {share:.0%} of its "
-                         "committed social value is delivered and validated")
-        flags.append("; ".join(r.split(":")[0] for r in found))
-        reasons.append("; ".join(found))
+    # The flags, for every contract at once (a tracker may hold tens of thousands).
+    since = contracts["last_validated_period"].fillna(contracts["award_date"])
+    months = ((position.year - since.dt.year) * 12 + (position.month - since.dt.month)
+              + (position.day - since.dt.day) / 31)
+    quiet = (months >= QUIET_MONTHS).to_numpy()
+    day = since.dt.strftime("%d %b %Y")
+    quiet_reason = np.where(contracts["last_validated_period"].notna(), "none validated for periods after " + day,
+                            "none validated since award on " + day)
+    share = contracts["delivered_share"].fillna(0.0)
+    elapsed = contracts["time_elapsed"]
+    behind = (elapsed.notna() & (elapsed >= BEHIND_MIN_ELAPSED) & (share < BEHIND_RATIO * elapsed)).to_numpy()
+    behind_reason = pd.Series("", index=contracts.index)
+    behind_reason[behind] = [f"{BEHIND}: {e:.0%} of the contract's time has passed, {d:.0%} of its committed "
+                             "social value is delivered and validated" for e, d in zip(elapsed[behind], share[behind],
+                                                                                       strict=True)]
+    quiet_text = f"{NO_DELIVERY}: " + pd.Series(quiet_reason, index=contracts.index)
+    flags = np.select([quiet & behind, quiet, behind], [f"{NO_DELIVERY}; {BEHIND}", NO_DELIVERY, BEHIND], "")
+    reasons = np.select([quiet & behind, quiet, behind],
+                        [quiet_text + "; " + behind_reason, quiet_text, behind_reason], "")
     contracts["flag"], contracts["reason"] = flags, reasons
     contracts = contracts.reset_index().sort_values("contract_reference", ignore_index=True)
 

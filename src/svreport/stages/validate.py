@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from svreport.core.config import CouncilConfig
+from svreport.core.config import CouncilConfig, Position
 from svreport.core.errors import InputError, InputErrors
 from svreport.io.contract import CLEAN_TABLE_SPECS, VALIDATION_STATUSES, TableSpec
 from svreport.io.readers import SOURCE_ROW
@@ -118,7 +118,7 @@ def _with_proxy_check(frame: pd.DataFrame, units: str, value: str, proxies: pd.S
     return frame.assign(proxy_check_ratio=ratio.astype("float64"))
 
 
-def validation_inputs(tables: CleanTables, config: CouncilConfig, year: int,
+def validation_inputs(tables: CleanTables, config: CouncilConfig, position: Position,
                       measures: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], dict[str, object]]:
     """The frames to validate (with derived check columns) and the suites' parameters."""
     proxies = measures["proxy_gbp_per_unit"].dropna()
@@ -127,7 +127,7 @@ def validation_inputs(tables: CleanTables, config: CouncilConfig, year: int,
         "delivery": _with_proxy_check(tables.delivery, "units_delivered", "value_delivered", proxies),
         "spend": tables.spend,
     }
-    cutoff = pd.Timestamp(config.year(year).cutoff)
+    cutoff = pd.Timestamp(position.cutoff)
     parameters: dict[str, object] = {
         "measure_codes": sorted(measures.index),
         "categories": config.category_names(),
@@ -144,7 +144,7 @@ def _quiet_gx() -> None:
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 
-def run_validation(tables: CleanTables, config: CouncilConfig, year: int, measures: pd.DataFrame,
+def run_validation(tables: CleanTables, config: CouncilConfig, position: Position, measures: pd.DataFrame,
                    expectations_dir: Path, docs_dir: Path | None = None) -> ValidationReport:
     """Validate the three clean tables against their suites; returns every failure."""
     _quiet_gx()
@@ -160,7 +160,7 @@ def run_validation(tables: CleanTables, config: CouncilConfig, year: int, measur
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
     source = context.data_sources.add_pandas("svreport")
-    frames, parameters = validation_inputs(tables, config, year, measures)
+    frames, parameters = validation_inputs(tables, config, position, measures)
     result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [SOURCE_FILE, SOURCE_ROW]}
 
     summary_rows, failures = [], []
@@ -169,10 +169,11 @@ def run_validation(tables: CleanTables, config: CouncilConfig, year: int, measur
         suite = context.suites.add(gx.ExpectationSuite(name=suite_json["name"], expectations=suite_json["expectations"],
                                                        meta=suite_json.get("meta", {})))
         batch_definition = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        run_name = f"{name}-{position.name}"
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"{name}-{year}", data=batch_definition, suite=suite))
+            gx.ValidationDefinition(name=run_name, data=batch_definition, suite=suite))
         actions = [gx.checkpoint.UpdateDataDocsAction(name="docs")] if docs_dir is not None else []
-        checkpoint = context.checkpoints.add(gx.Checkpoint(name=f"{name}-{year}", validation_definitions=[definition],
+        checkpoint = context.checkpoints.add(gx.Checkpoint(name=run_name, validation_definitions=[definition],
                                                            actions=actions, result_format=result_format))
         run = checkpoint.run(batch_parameters={"dataframe": frame},
                              expectation_parameters={**parameters, "columns": list(frame.columns)})

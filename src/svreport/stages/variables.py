@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from svreport.core import formatting
-from svreport.core.config import CouncilConfig
+from svreport.core.config import CouncilConfig, Position
 from svreport.core.vocabulary import RATIO
 from svreport.stages.ledger import ledger_units, ledger_values
 
@@ -37,8 +37,7 @@ def _fy_label(fy: str) -> str:
     return fy.replace("-", "/")
 
 
-def build_variables(ledger: pd.DataFrame, config: CouncilConfig, year: int) -> dict:
-    entry = config.year(year)
+def build_variables(ledger: pd.DataFrame, config: CouncilConfig, position: Position) -> dict:
     tree: dict = {}
     values = ledger_values(ledger)
     units = ledger_units(ledger)
@@ -69,24 +68,35 @@ def build_variables(ledger: pd.DataFrame, config: CouncilConfig, year: int) -> d
                 before, after = (values[f"local_spend.{fy}.{part}"] for fy in years[-2:])
                 _set(tree, f"compare.local_spend.{part}",
                      formatting.comparison(before, after, units[f"local_spend.{years[-1]}.{part}"]))
-    report = {
-        "year": str(year),
-        "cutoff": formatting.long_date(entry.cutoff),
-        "cutoff_month": f"{entry.cutoff:%B %Y}",
-        "policy_start": formatting.long_date(config.policy_start),
-        "policy_start_month": f"{config.policy_start:%B %Y}",
-        "committee": entry.committee,
-        "meeting_date": formatting.long_date(entry.meeting_date) if entry.meeting_date else UNSET_MEETING_DATE,
-        "comparator_year": str(entry.comparator) if entry.comparator else "",
-        "next_year": f"{year}/{(year + 1) % 100:02d}",
-        "this_year": f"{year - 1}/{year % 100:02d}",
-        "policy_start_year": str(config.policy_start.year),
-        "narrative_folder": f"{config.paths.narrative.rstrip('/')}/{year}/",
-    }
-    tree["report"] = report
+    tree["report"] = _report_words(config, position)
     tree["council"] = {"name": config.council.name, "short_name": config.council.short_name,
                        "area": config.council.area, "local_postcodes": ", ".join(config.local_postcode_prefixes)}
     return tree
+
+
+def _report_words(config: CouncilConfig, position: Position) -> dict[str, str]:
+    """Dates, years and names from the config: a report year's, or an as-at run's (``as_at``, and ``year``
+    the calendar year of its date)."""
+    year = position.year or position.cutoff.year
+    words = {
+        "year": str(year),
+        "cutoff": formatting.long_date(position.cutoff),
+        "cutoff_month": f"{position.cutoff:%B %Y}",
+        "policy_start": formatting.long_date(config.policy_start),
+        "policy_start_month": f"{config.policy_start:%B %Y}",
+        "committee": position.committee,
+        "meeting_date": formatting.long_date(position.meeting_date) if position.meeting_date else UNSET_MEETING_DATE,
+        "comparator_year": str(position.comparator) if position.comparator else "",
+        "next_year": f"{year}/{(year + 1) % 100:02d}",
+        "this_year": f"{year - 1}/{year % 100:02d}",
+        "policy_start_year": str(config.policy_start.year),
+        "narrative_folder": f"{config.paths.narrative.rstrip('/')}/{position.name}/",
+    }
+    if position.comparator:
+        words["comparator_cutoff"] = formatting.long_date(config.year(position.comparator).cutoff)
+    if not position.is_annual:
+        words["as_at"] = formatting.long_date(position.cutoff)
+    return words
 
 
 def write_variables(tree: dict, path: Path) -> None:
