@@ -6,9 +6,10 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksu
 A11Y   := tests/a11y/node_modules/.installed
 DENO   := tests/deno/node_modules/.installed
 YEAR   ?= 2025
+AS_AT  ?= 2025-05-31
 CONFIG ?= config/rotherham.yml
 
-.PHONY: help install report test test-fast lint notebooks sample screenshots docs lock clean
+.PHONY: help install report update test test-fast lint notebooks sample screenshots docs lock clean
 .DEFAULT_GOAL := help
 
 ## List the commands.
@@ -40,6 +41,12 @@ install: $(STAMP)
 report: $(STAMP)
 	@$(BIN)/svreport --config $(CONFIG) run --year $(YEAR)
 	@$(BIN)/svreport --config $(CONFIG) render --year $(YEAR)
+
+## The position at a date between reports and its mid-year update for scrutiny (exports in
+## data/raw/as-at-<date>/; default: the sample's 2025-05-31). Outputs: _output/as-at-<date>/.
+update: $(STAMP)
+	@$(BIN)/svreport --config $(CONFIG) run --as-at $(AS_AT)
+	@$(BIN)/svreport --config $(CONFIG) render --as-at $(AS_AT)
 
 ## Everything CI runs: lint, unit tests, pipeline and render tests (PDF/UA, axe-core in Chromium) and nbval
 ## over the notebooks. Tests marked `quarto` run Quarto when it is on PATH, and are skipped otherwise.

@@ -8,7 +8,8 @@
 //   3. the active conda or virtual environment (CONDA_PREFIX, VIRTUAL_ENV);
 //   4. QUARTO_PYTHON, then python3 and python on PATH.
 // The report year is SVREPORT_YEAR, else the latest year in the config (SVREPORT_CONFIG, else
-// config/rotherham.yml). `svreport render` prepares everything itself and sets SVREPORT_PREPARED=1.
+// config/rotherham.yml). SVREPORT_AS_AT=YYYY-MM-DD prepares the mid-year update instead (render it with
+// `quarto render report/mid-year-update.qmd`). `svreport render` prepares everything itself and sets SVREPORT_PREPARED=1.
 
 const env = (name: string): string | undefined => Deno.env.get(name) || undefined;
 const windows = Deno.build.os === "windows";
@@ -59,7 +60,8 @@ async function main(): Promise<number> {
     const args = ["-m", "svreport"];
     if (env("SVREPORT_CONFIG")) args.push("--config", env("SVREPORT_CONFIG")!);
     args.push("prepare-report");
-    if (env("SVREPORT_YEAR")) args.push("--year", env("SVREPORT_YEAR")!);
+    if (env("SVREPORT_AS_AT")) args.push("--as-at", env("SVREPORT_AS_AT")!);
+    else if (env("SVREPORT_YEAR")) args.push("--year", env("SVREPORT_YEAR")!);
     console.error(`svreport pre-render: ${python} ${args.join(" ")}`);
     return (await run(python, args, false)) ?? 1;
   }

@@ -90,10 +90,17 @@ def _default_year(project: Project) -> int:
 def cmd_prepare_report(args: argparse.Namespace) -> int:
     """Quarto's pre-render step (report/prerender.ts): run the pipeline, then write report/_generated/
     and _variables.yml for the documents Quarto is about to render."""
-    from svreport.pipeline.runner import run_year
-    from svreport.report.render import prepare_sources, renderer_statement
+    from svreport.pipeline.runner import run, run_year
+    from svreport.report.render import prepare_sources, prepare_update_sources, renderer_statement
 
     project = Project.load(args.config)
+    if args.as_at:
+        position = project.position(as_at=args.as_at)
+        with project.exclusive():
+            run(project, position)
+            prepare_update_sources(project, position, renderer_statement(use_quarto=True))
+        print(f"Mid-year update sources for {args.as_at} written to report/_generated/; Quarto renders them next.")
+        return 0
     year = args.year or _default_year(project)
     with project.exclusive():
         run_year(project, year)
@@ -103,15 +110,21 @@ def cmd_prepare_report(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    """Render the report (HTML, PDF, DOCX and the pack) from the year's pipeline outputs."""
-    from svreport.report.render import render_report
+    """Render the report (HTML, PDF, DOCX and the pack) from the year's pipeline outputs, or with --as-at the
+    mid-year update and the contract tracker's page from that run's."""
+    from svreport.report.render import render_report, render_update
 
     project = Project.load(args.config)
-    year = args.year or _default_year(project)
-    project.config.year(year, project.config_path)
     started = time.perf_counter()
-    with project.exclusive():
-        result = render_report(project, year, engine=args.engine, force=args.force)
+    if args.as_at:
+        position = project.position(as_at=args.as_at)
+        with project.exclusive():
+            result = render_update(project, position, engine=args.engine, force=args.force)
+    else:
+        year = args.year or _default_year(project)
+        project.config.year(year, project.config_path)
+        with project.exclusive():
+            result = render_report(project, year, engine=args.engine, force=args.force)
     if args.timings:
         write_json(args.timings, {"formats": result.timings, "total": time.perf_counter() - started})
     print(result.renderer)
@@ -297,7 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     render = commands.add_parser("render", help="render the report with Quarto, or pandoc and Typst without it")
-    render.add_argument("--year", type=report_year, help="report year (default: the latest in the config)")
+    target = render.add_mutually_exclusive_group()
+    target.add_argument("--year", type=report_year, help="report year (default: the latest in the config)")
+    target.add_argument("--as-at", type=_date, metavar="YYYY-MM-DD",
+                        help="the mid-year update and contract tracker page of `svreport run --as-at` (to "
+                             "_output/as-at-<date>/)")
     render.add_argument("--engine", choices=("auto", "quarto", "pandoc"), default="auto",
                         help="auto: Quarto when it is on PATH, otherwise pandoc and Typst")
     render.add_argument("--force", action="store_true", help="re-render documents even if unchanged")
@@ -305,7 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.set_defaults(handler=cmd_render)
 
     prepare = commands.add_parser("prepare-report", help="Quarto pre-render: run the pipeline, write report sources")
-    prepare.add_argument("--year", type=report_year)
+    chosen = prepare.add_mutually_exclusive_group()
+    chosen.add_argument("--year", type=report_year)
+    chosen.add_argument("--as-at", type=_date, metavar="YYYY-MM-DD", help="the mid-year update's sources")
     prepare.set_defaults(handler=cmd_prepare_report)
 
     audit = commands.add_parser("audit", help="re-run a year from its inputs and compare with what was published")

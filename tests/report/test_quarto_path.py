@@ -24,6 +24,7 @@ import yaml
 
 from helpers import run_axe, struct_elements
 from svreport.core.errors import InputError
+from svreport.core.layout import UPDATE_DOCUMENTS, UPDATE_NARRATIVE
 from svreport.report.render import render_report
 from svreport.report.shortcodes import SHORTCODE, expand
 
@@ -52,7 +53,7 @@ def test_shared_documents_use_generated_content_not_includes():
     """Quarto expands includes before the pre-render step, so the shared documents include nothing: the
     year's narrative and author files reach them as generated content."""
     sources = sorted((ROOT / "report").glob("*.qmd"))
-    assert len(sources) == 8
+    assert len(sources) == 10  # the paper, five appendices, the pack, the auditors' page; the update and tracker
     kinds = {match.group(1) for source in sources for match in SHORTCODE.finditer(source.read_text(encoding="utf-8"))}
     assert kinds == {"var", "generated"}
     paper = (ROOT / "report" / "cabinet-report.qmd").read_text(encoding="utf-8")
@@ -84,8 +85,10 @@ def test_quarto_config_names_files_that_exist():
 def test_every_generated_shortcode_names_content_the_pipeline_writes(rendered):
     folder, _ = rendered
     generated = folder.parents[1] / "report" / "_generated"
-    sources = [*(ROOT / "report").glob("*.qmd"), *(ROOT / "report" / "councils").rglob("*.md"),
-               *(ROOT / "report" / "starter").glob("*.md")]
+    update = {ROOT / d for d in UPDATE_DOCUMENTS}  # the mid-year update's: tests/report/test_update.py
+    sources = [*(p for p in (ROOT / "report").glob("*.qmd") if p not in update),
+               *(p for p in [*(ROOT / "report" / "councils").rglob("*.md"), *(ROOT / "report" / "starter").glob("*.md")]
+                 if p.name != UPDATE_NARRATIVE)]
     names = {m.group(2) for source in sources
              for m in SHORTCODE.finditer(source.read_text(encoding="utf-8")) if m.group(1) == "generated"}
     assert {"appendix1-table", "diagram-1", "cabinet-pack", "auditors-table", "renderer", "paper",
@@ -373,7 +376,33 @@ def test_quarto_pdfs_are_tagged_pdf_ua_with_alt_text(quarto_clone, name):
             "<pdfuaid:part>1</pdfuaid:part>" in pdf.Root.Metadata.read_bytes().decode()
         figures = [e for e in struct_elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
         if name in ("cabinet-report", "cabinet-pack"):
-            assert len(figures) == 6 and all(str(f.get("/Alt", "")).startswith("Bar chart") for f in figures)
+            assert len(figures) == 7 and all(str(f.get("/Alt", "")).startswith(("Bar chart", "Line chart"))
+                                             for f in figures)
+
+
+@QUARTO
+@pytest.mark.a11y
+def test_the_mid_year_update_renders_with_quarto_by_command_and_bare(quarto_clone):
+    svreport = str(quarto_clone / ".venv" / "bin" / "svreport")
+    _run([svreport, "run", "--as-at", "2025-05-31"], quarto_clone)
+    result = _run([svreport, "render", "--as-at", "2025-05-31", "--engine", "quarto"], quarto_clone)
+    assert "quarto render report/mid-year-update.qmd" in result.stderr
+    assert "quarto render report/cabinet-report.qmd" not in result.stderr  # the annual documents are not redone
+    folder = quarto_clone / "_output" / "as-at-2025-05-31" / "report"
+    assert {p.name for p in folder.iterdir()} >= {"mid-year-update.html", "mid-year-update.pdf",
+                                                   "mid-year-update.docx", "contract-tracker.html",
+                                                   "contract_tracker.xlsx"}
+    assert (quarto_clone / "_output" / "report" / "cabinet-report.pdf").exists()
+    with pikepdf.open(folder / "mid-year-update.pdf") as pdf:
+        assert pdf.Root.MarkInfo.Marked is True and pdf.Root.Lang == "en-GB"
+        figures = [e for e in struct_elements(pdf.Root.StructTreeRoot) if e.get("/S") == "/Figure"]
+        assert len(figures) == 1 and str(figures[0].get("/Alt", "")).startswith("Line chart")
+    results = run_axe(folder / "mid-year-update.html", folder / "contract-tracker.html")
+    assert {f: r["violations"] for f, r in results.items() if r["violations"]} == {}
+    # a bare render of the update: the pre-render step prepares it from SVREPORT_AS_AT
+    _run(["quarto", "render", "report/mid-year-update.qmd"], quarto_clone, {"SVREPORT_AS_AT": "2025-05-31"})
+    assert "the position at 31 May 2025" in (quarto_clone / "_output" / "report" / "mid-year-update.html").read_text(
+        encoding="utf-8")
 
 
 @QUARTO

@@ -67,6 +67,10 @@ PACK_NAME = "cabinet-pack.pdf"
 FIGURE_ROWS = "figure-rows"  # in _generated/ and beside the auditors' page: <key>.csv, the rows behind a figure
 LOCK_FILE = ".svreport.lock"
 AUTHOR_FIGURES = "author-figures.yml"  # in the council's report folder, per year
+UPDATE_NARRATIVE = "mid-year-update.md"  # in the council's report folder, as-at-<date>/ (else the starter's)
+# The documents an as-at run renders (`svreport render --as-at`), not in _quarto.yml's list: the mid-year
+# update and the contract tracker's page. Outputs go to _output/as-at-<date>/.
+UPDATE_DOCUMENTS = (Path(REPORT) / "mid-year-update.qmd", Path(REPORT) / "contract-tracker.qmd")
 PUBLISHED_FIGURES = "published"  # data/reference/published/<year>.csv: figures as a report printed them
 
 

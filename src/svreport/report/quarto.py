@@ -46,9 +46,11 @@ class QuartoRenderer:
         self.timings["quarto"] = self.timings.get("quarto", 0.0) + time.perf_counter() - started
         print(f"  quarto render {what}  {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
-    def render_all(self, sources: list[Path]) -> list[Path]:
+    def render_all(self, sources: list[Path], whole_project: bool = True) -> list[Path]:
+        """``sources`` are _quarto.yml's documents (``whole_project``: one `quarto render` when all changed), or
+        documents outside its list (each rendered by name)."""
         changed = [source for source in sources if not self.cache.reuse(source)]
-        if len(changed) == len(sources):
+        if whole_project and len(changed) == len(sources):
             self._quarto([], f"{QUARTO_CONFIG} (every document)")
         else:
             for source in changed:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from svreport.core import formatting
+from svreport.core.config import AS_AT_PREFIX, Position
 from svreport.core.errors import InputError
 from svreport.core.layout import (
     FIGURE_ROWS,
@@ -37,6 +39,10 @@ from svreport.core.layout import (
     REFERENCE_DOCX,
     RENDER_CACHE,
     REPORT,
+    TABLES,
+    TRACKER_CSV,
+    TRACKER_XLSX,
+    UPDATE_DOCUMENTS,
     VARIABLES,
     publish,
     year_dir,
@@ -49,6 +55,7 @@ from svreport.report.docx import reference_docx
 from svreport.report.pandoc import PandocRenderer
 from svreport.report.quarto import QuartoRenderer
 from svreport.report.sources import write_report_sources
+from svreport.report.update import write_update_sources
 
 
 @dataclass
@@ -73,10 +80,14 @@ def quarto_documents(project: Project) -> list[Path]:
 
 def source_date(project: Project, year: int) -> datetime:
     """The documents' date: SOURCE_DATE_EPOCH if set, else the meeting (or cut-off) date. Never 'now'."""
+    return position_date(project.config.position(year))
+
+
+def position_date(position: Position) -> datetime:
+    """SOURCE_DATE_EPOCH if set, else the meeting date, else the cut-off (or as-at) date. Never 'now'."""
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         return datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=UTC)
-    entry = project.config.year(year)
-    day: date = entry.meeting_date or entry.cutoff
+    day: date = position.meeting_date or position.cutoff
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
@@ -143,10 +154,65 @@ def render_report(project: Project, year: int, engine: str = "auto", force: bool
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    for update in sorted(final.glob(f"{AS_AT_PREFIX}*")) if final.exists() else []:
+        update.rename(staging / update.name)  # the mid-year updates rendered before are kept
     publish(staging, final)
     record_renderer(project, year, statement, use_quarto)
     result.outputs = [final / p.relative_to(staging) for p in outputs]
     result.figure_rows = final / REPORT / FIGURE_ROWS
+    result.reused = cache.reused
+    result.timings = {"prepare sources": prepared, **timings}
+    return result
+
+
+def prepare_update_sources(project: Project, position: Position, statement: str) -> None:
+    """report/_generated/ (the update's content, Diagram 7, reference.docx) and the root _variables.yml."""
+    generated = write_update_sources(project, position, statement)
+    reference_docx(generated / REFERENCE_DOCX, f"{project.config.council.name} – Social Value mid-year update, "
+                   f"{formatting.long_date(position.cutoff)}")
+
+
+def render_update(project: Project, position: Position, engine: str = "auto", force: bool = False) -> RenderResult:
+    """Render the mid-year update (HTML, PDF, DOCX) and the contract tracker's page (HTML) for an as-at run,
+    into ``_output/as-at-<date>/`` with the tracker's spreadsheet beside them. The annual outputs are untouched."""
+    use_quarto = engine == "quarto" or (engine == "auto" and quarto_available() is not None)
+    if engine == "quarto" and not quarto_available():
+        raise InputError("quarto", "Quarto is not on PATH", expected="Quarto installed, or --engine pandoc")
+    started = time.perf_counter()
+    statement = renderer_statement(use_quarto)
+    prepare_update_sources(project, position, statement)
+    prepared = time.perf_counter() - started
+    variables = yaml.safe_load((project.root / VARIABLES).read_text(encoding="utf-8"))
+    sources = [project.root / document for document in UPDATE_DOCUMENTS]
+    final = project.root / OUTPUT / position.name
+    staging = project.root / f".{OUTPUT.name}-{position.name}-staging"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    previous = final if (final / RENDER_CACHE).exists() and not force else None
+    tools = ("quarto", quarto_version()) if use_quarto else ("pandoc", pandoc_version(), "typst", typst_version())
+    cache = RenderCache(project, position.name, variables, staging, position_date(position), tools, previous)
+    result = RenderResult(statement)
+    try:
+        if use_quarto:
+            quarto = QuartoRenderer(cache)
+            outputs = quarto.render_all(sources, whole_project=False)
+            timings = quarto.timings
+        else:
+            pandoc = PandocRenderer(cache, f"svreport with pandoc {pandoc_version()} and Typst {typst_version()}")
+            outputs = [path for source in sources for path in pandoc.render(source)]
+            timings = pandoc.timings
+        tables = year_dir(project.processed_dir, position.name) / TABLES
+        for name in (TRACKER_XLSX, TRACKER_CSV):  # the tracker as a spreadsheet, beside its page
+            shutil.copyfile(tables / name, staging / REPORT / name)
+            outputs.append(staging / REPORT / name)
+        cache.write()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    final.parent.mkdir(exist_ok=True)
+    publish(staging, final)
+    result.outputs = [final / p.relative_to(staging) for p in outputs]
     result.reused = cache.reused
     result.timings = {"prepare sources": prepared, **timings}
     return result

@@ -78,7 +78,8 @@ def _rows(path: Path, rows: list, width: int, where: str) -> list[list[object]]:
     return rows
 
 
-def _var(key: str) -> str:
+def var(key: str) -> str:
+    """The shortcode printing a ledger figure's form, e.g. var('committed.total.auto')."""
     return "{{< var " + key + " >}}"
 
 
@@ -127,10 +128,10 @@ def appendix1_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
         symbol = unit_symbol(str(measure["unit"]))
         units_style = "gbp" if symbol == "£" else "n"
         rows.append([code, measure["title"], symbol,
-                     _var(f"{keys[0]}.{units_style}"), _var(f"{keys[1]}.gbp"),
-                     _var(f"{keys[2]}.{units_style}"), _var(f"{keys[3]}.gbp")])
-    rows.append(["**Total**", "", "", "", "**" + _var("committed.total.gbp") + "**", "",
-                 "**" + _var("delivered.total.gbp") + "**"])
+                     var(f"{keys[0]}.{units_style}"), var(f"{keys[1]}.gbp"),
+                     var(f"{keys[2]}.{units_style}"), var(f"{keys[3]}.gbp")])
+    rows.append(["**Total**", "", "", "", "**" + var("committed.total.gbp") + "**", "",
+                 "**" + var("delivered.total.gbp") + "**"])
     columns = ["Code", "Measure", "Unit", "Units committed", "£ committed", "Units delivered", "£ delivered"]
     return markdown_table(columns, rows, ["l", "l", "l", "r", "r", "r", "r"],
                           caption="Social value committed and delivered, by TOMs measure",
@@ -173,10 +174,10 @@ def excluded_md(ledger: pd.DataFrame, measures: pd.DataFrame) -> str:
         if key not in units:
             continue
         if units[key] == MONEY:
-            figure = _var(f"excluded.delivered.measure.{code}.value.gbp")
+            figure = var(f"excluded.delivered.measure.{code}.value.gbp")
         else:
             word = unit_words(units[key])[1]
-            figure = f"{_var(key + '.n')} {word}".rstrip()
+            figure = f"{var(key + '.n')} {word}".rstrip()
         lines.append(f"- {measure['title']} ({code}): {figure}")
     return "\n".join(lines) + "\n"
 
@@ -189,14 +190,14 @@ def categories_md(project: Project) -> str:
 
 def _compared_or_now(variables: dict, key: str, style: str) -> str:
     """'up from £x to £y, a net increase of ...' when the figure has a comparator, else the figure."""
-    return _var(f"compare.{key}.up_by") if has_variable(variables, f"compare.{key}") else _var(f"{key}.{style}")
+    return var(f"compare.{key}.up_by") if has_variable(variables, f"compare.{key}") else var(f"{key}.{style}")
 
 
 def pending_md(ledger: pd.DataFrame) -> str:
     """A sentence on delivery reported but not yet validated, or nothing when there is none."""
     if not ledger_values(ledger).get("delivered.pending.value"):
         return ""
-    return (f"A further {_var('delivered.pending.value.auto')} of delivery reported for periods up to the cut-off "
+    return (f"A further {var('delivered.pending.value.auto')} of delivery reported for periods up to the cut-off "
             "is still waiting to be validated and is not counted.\n")
 
 
@@ -207,7 +208,7 @@ def trend_md(project: Project, ledger: pd.DataFrame) -> str:
     if not points:
         return ""
     rows = [[f"{year} report, {formatting.long_date(day)}" if year else f"This update, {formatting.long_date(day)}",
-             _var(f"trend.{day}.committed.auto"), _var(f"trend.{day}.delivered.auto")] for day, year, _, _ in points]
+             var(f"trend.{day}.committed.auto"), var(f"trend.{day}.delivered.auto")] for day, year, _, _ in points]
     table = markdown_table(["Report and its cut-off", "Committed since the policy began",
                             "Validated delivery since the policy began"], rows, ["l", "r", "r"],
                            caption="The data of the trend diagram: the position at each report's cut-off")
@@ -239,7 +240,7 @@ def measures_md(ledger: pd.DataFrame, measures: pd.DataFrame, variables: dict, s
         else:
             text = _compared_or_now(variables, figure.key, "words")
             if figure.value:
-                text += f" (proxy value {_var(figure.key.removesuffix('.units') + '.value.auto')})"
+                text += f" (proxy value {var(figure.key.removesuffix('.units') + '.value.auto')})"
         themes.setdefault(str(figure.measure["theme"]) or "Other", []).append(
             (figure.value, f"- {figure.measure['title']} ({figure.code}): {text}."))
     if not themes:

@@ -96,6 +96,7 @@ def _report_words(config: CouncilConfig, position: Position) -> dict[str, str]:
         words["comparator_cutoff"] = formatting.long_date(config.year(position.comparator).cutoff)
     if not position.is_annual:
         words["as_at"] = formatting.long_date(position.cutoff)
+        words["run"] = position.name
     return words
 
 

@@ -1,0 +1,211 @@
+"""The mid-year update to scrutiny: generated content for ``report/mid-year-update.qmd`` and the contract
+tracker's page (``report/contract-tracker.qmd``), from an as-at run's outputs (``svreport run --as-at``).
+
+Every figure the update prints is a ``{{< var >}}`` shortcode over the run's ledger: the position against the
+last annual report (``previous.*``), what was added since its cut-off (``since_last_report.*``), the quarterly
+figure by service area (``quarter.*``), the trend (``trend.*``) and the tracker's counts (``tracker.*``). The
+tracker's page is the tracker table itself (``tables/contract_tracker.csv``), as an accessible HTML table.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from svreport.core import formatting
+from svreport.core.config import Position
+from svreport.core.errors import InputError
+from svreport.core.layout import (
+    DIAGRAMS,
+    DIAGRAMS_INDEX,
+    GENERATED,
+    LEDGER,
+    SERIES,
+    STARTER,
+    TABLES,
+    TRACKER_CSV,
+    UPDATE_NARRATIVE,
+    VARIABLES,
+    year_dir,
+)
+from svreport.core.project import Project
+from svreport.report.narrative import check_markdown_safe
+from svreport.report.shortcodes import fill_variables
+from svreport.report.sources import diagram_md, narrative_md, resolve_pagebreaks, trend_md
+from svreport.report.sources import var as _var
+from svreport.report.tables import markdown_table
+from svreport.stages.ledger import ledger_values, read_ledger
+from svreport.stages.metrics import group_keys
+from svreport.stages.tracker import BEHIND, NO_DELIVERY
+
+# (label, ledger key, printed form) of the position table, in order.
+POSITION_ROWS = [("Social value committed", "committed.total", "auto"),
+                 ("Validated social value delivered", "delivered.total", "auto"),
+                 ("Contracts with commitments", "committed.contracts", "n")]
+
+
+def position_md(values: dict[str, float], position: Position) -> str:
+    """The position at the date, against the last annual report as it was published."""
+    day = formatting.long_date(position.cutoff)
+    if position.comparator is None:
+        rows = [[label, _var(f"{key}.{style}")] for label, key, style in POSITION_ROWS if key in values]
+        return markdown_table(["Figure", f"At {day}"], rows, ["l", "r"], caption=f"The position at {day}")
+    rows = [[label, _var(f"previous.{key}.{style}"), _var(f"{key}.{style}"), _var(f"change.{key}.phrase")]
+            for label, key, style in POSITION_ROWS if f"previous.{key}" in values]
+    return markdown_table(["Figure", f"{position.comparator} report", f"At {day}", "Change"], rows,
+                          ["l", "r", "r", "l"], caption=f"The position at {day} against the {position.comparator} "
+                          "annual report")
+
+
+def since_md(values: dict[str, float], config, position: Position) -> str:
+    """What was added after the last report's cut-off, and why its published figure may differ now."""
+    pending = (f" A further {_var('delivered.pending.value.auto')} of delivery reported for periods up to "
+               f"{formatting.long_date(position.cutoff)} is waiting to be validated and is not counted."
+               if values.get("delivered.pending.value") else "")
+    if position.comparator is None:
+        return f"There is no earlier annual report to compare with.{pending}\n"
+    last = config.year(position.comparator).cutoff
+    delivered, committed = values["since_last_report.delivered"], values["since_last_report.committed"]
+    delivery = (f"{_var('since_last_report.delivered.auto')} of delivery has been validated" if delivered > 0
+                else "no further delivery has been validated")
+    awards = (f"contracts awarded in that time have added {_var('since_last_report.committed.auto')} of commitments"
+              if committed > 0 else "no contract awarded in that time has added commitments")
+    text = f"Since the {position.comparator} report's cut-off, {formatting.long_date(last)}, {delivery}, and {awards}."
+    published, now = values["previous.delivered.total"], values[f"trend.{last.isoformat()}.delivered"]
+    if round(published) != round(now):
+        text += (f" These exports record {_var(f'trend.{last.isoformat()}.delivered.auto')} validated for periods up "
+                 f"to that cut-off, where the {position.comparator} report printed "
+                 f"{_var('previous.delivered.total.auto')}: delivery validated since then counts in the period it was "
+                 "delivered.")
+    return text + pending + "\n"
+
+
+def quarters_md(values: dict[str, float], series: pd.DataFrame, position: Position) -> str:
+    """The quarterly figure by service area (or category): one table for delivery, one for commitments."""
+    ends = sorted({k.split(".")[1] for k in values if k.startswith("quarter.")})
+    if not ends:
+        return ""
+    breakdown = "service_area" if (series["breakdown"] == "service_area").any() else "category"
+    groups = sorted(set(series.loc[series["breakdown"] == breakdown, "group"].astype(str)))
+    keys = group_keys(groups)
+    periods = series.drop_duplicates("period_end").set_index("period_end")["period_start"]
+    headings = [_period_words(periods[pd.Timestamp(end)], pd.Timestamp(end)) for end in ends]
+    label = "Service area" if breakdown == "service_area" else "Category"
+    since = (f"since the {position.comparator} report's cut-off" if position.comparator is not None
+             else "in the last four quarters")
+    parts = []
+    for stage, what in (("delivered", "Validated delivery"), ("committed", "Social value committed")):
+        rows = [[group or "Not known", *(_var(f"quarter.{end}.{stage}.{breakdown}.{keys[group]}.auto") for end in ends)]
+                for group in groups]
+        rows.append(["**All**", *(f"**{_var(f'quarter.{end}.{stage}.total.auto')}**" for end in ends)])
+        parts.append(markdown_table([label, *headings], rows, ["l", *["r"] * len(ends)],
+                                    caption=f"{what} by {label.lower()}, quarter by quarter {since}"))
+    note = ("" if breakdown == "service_area" else "\nThe commitments export has no Service Area column, so the "
+            "quarterly figure is shown by category.\n")
+    return "\n".join(parts) + note
+
+
+def _period_words(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """'1 March to 31 May 2025', or '1 December 2024 to 28 February 2025' across a year's end."""
+    first = formatting.long_date(start.date())
+    return f"{first if start.year != end.year else first[:-5]} to {formatting.long_date(end.date())}"
+
+
+def tracker_md(values: dict[str, float], contracts: pd.DataFrame, position: Position) -> str:
+    """The tracker's summary (counts from the ledger) and its flagged contracts, by name and reason in words."""
+    day = formatting.long_date(position.cutoff)
+    if not values.get("tracker.flagged.any"):
+        return (f"Of the {_var('committed.contracts.n')} contracts with commitments, none is flagged at {day}.\n")
+    summary = (f"Of the {_var('committed.contracts.n')} contracts with commitments, {_var('tracker.flagged.any.n')} "
+               f"are flagged at {day}: {_var('tracker.flagged.no_delivery.n')} with no validated delivery for two "
+               f"quarters or more, and {_var('tracker.flagged.behind.n')} whose delivery is well behind the share of "
+               "the contract's time that has passed (some for both reasons).\n")
+    flagged = contracts[contracts["Flag"] != ""]
+    rows = [[row["Contract reference"], row["Supplier"], row.get("Service area", "") or "Not known",
+             _reason_words(str(row["Flag"]), str(row["Last validated period"]))]
+            for _, row in flagged.iterrows()]
+    table = markdown_table(["Contract", "Supplier", "Service area", "Why it is flagged"], rows,
+                           caption=f"Contracts flagged at {day}", weights=[1.7, 1.6, 1.5, 2.2])
+    return summary + "\n" + table
+
+
+def _reason_words(flag: str, last_validated: str) -> str:
+    parts = []
+    if NO_DELIVERY in flag:
+        parts.append(f"nothing validated for periods after {formatting.long_date(last_validated)}" if last_validated
+                     else "nothing validated since award")
+    if BEHIND in flag:
+        parts.append("delivery well behind the time elapsed")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def tracker_table_md(contracts: pd.DataFrame, position: Position) -> str:
+    """Every contract in the tracker, for its HTML page (the same rows as tables/contract_tracker.csv)."""
+    shown = ["Contract reference", "Supplier", "Service area", "Award date", "Contract end date", "Committed (£)",
+             "Validated delivery (£)", "Delivered share of commitment", "Last validated period", "Reason"]
+    shown = [c for c in shown if c in contracts]
+    rows = []
+    for _, row in contracts.iterrows():
+        cells = []
+        for column in shown:
+            value = row[column]
+            if column.endswith("(£)"):
+                cells.append(formatting.gbp(float(value)) if value != "" else "")
+            elif column == "Delivered share of commitment":
+                cells.append(formatting.percent(float(value), 0) if value != "" else "")
+            else:
+                cells.append(str(value).replace("|", "/"))
+        rows.append(cells)
+    headings = [c.replace("Delivered share of commitment", "Delivered share") for c in shown]
+    return markdown_table(headings, rows, ["l", "l", "l", "l", "l", "r", "r", "r", "l", "l"][:len(shown)],
+                          caption=f"The contract tracker at {formatting.long_date(position.cutoff)}: every contract "
+                          "with counted commitments")
+
+
+def write_update_sources(project: Project, position: Position, renderer_statement: str) -> Path:
+    """report/_generated/ and the root _variables.yml for the mid-year update at ``position``."""
+    processed = year_dir(project.processed_dir, position.name)
+    for needed in (LEDGER, VARIABLES, SERIES, f"{TABLES}/{TRACKER_CSV}", f"{DIAGRAMS}/{DIAGRAMS_INDEX}"):
+        if not (processed / needed).exists():
+            raise InputError(project.shown(processed / needed), "pipeline output missing",
+                             expected=f"`svreport{project.config_option} run --as-at {position.cutoff}` to have "
+                                      "completed")
+    ledger = read_ledger(processed / LEDGER)
+    values = ledger_values(ledger)
+    variables = yaml.safe_load((processed / VARIABLES).read_text(encoding="utf-8"))
+    series = pd.read_csv(processed / SERIES, parse_dates=["period_start", "period_end"])
+    contracts = pd.read_csv(processed / TABLES / TRACKER_CSV, keep_default_na=False, dtype=str)
+    diagrams = {entry["number"]: entry for entry in json.loads((processed / DIAGRAMS / DIAGRAMS_INDEX).read_text())}
+    files = {
+        "update-position": position_md(values, position),
+        "update-since": since_md(values, project.config, position),
+        "update-quarters": quarters_md(values, series, position),
+        "tracker-summary": tracker_md(values, contracts, position),
+        "tracker-table": tracker_table_md(contracts, position),
+        "trend-table": trend_md(project, ledger),
+        "diagram-7": diagram_md(diagrams[7]) if 7 in diagrams else "",
+        "renderer": f"{renderer_statement}\n",
+    }
+    folder = project.narrative_root / position.name
+    narrative = folder / UPDATE_NARRATIVE
+    if not narrative.exists():
+        narrative = project.root / STARTER / UPDATE_NARRATIVE  # the update reads right unedited
+    files["update"] = narrative_md(narrative, project, variables, files)
+    check_markdown_safe(files["update"], project.shown(narrative))
+    out = project.root / GENERATED
+    if out.exists():
+        shutil.rmtree(out)
+    (out / DIAGRAMS).mkdir(parents=True)
+    if 7 in diagrams:
+        for kind in ("svg", "png"):
+            shutil.copyfile(processed / DIAGRAMS / diagrams[7][kind], out / DIAGRAMS / diagrams[7][kind])
+    for name, text in files.items():
+        filled = fill_variables(text, GENERATED / f"{name}.md", variables)
+        (out / f"{name}.md").write_text(resolve_pagebreaks(filled), encoding="utf-8")
+    shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
+    return out

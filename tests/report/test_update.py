@@ -1,0 +1,124 @@
+"""The mid-year update and the contract tracker's page (`svreport render --as-at`) on the pandoc path:
+outputs, figures from the as-at ledger, PDF/UA, axe-core."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pikepdf
+import pytest
+
+from helpers import run_axe, struct_elements
+from svreport.core import formatting
+from svreport.core.project import Project
+from svreport.pipeline.runner import run
+from svreport.report.render import render_update
+from svreport.stages.ledger import ledger_values, read_ledger
+
+AS_AT = date(2025, 5, 31)
+
+
+@pytest.fixture(scope="module")
+def update(tmp_path_factory):
+    """A copy of the sample with the position at 31 May 2025 run (in-process) and its update rendered."""
+    from conftest import copy_project
+
+    root = copy_project(tmp_path_factory.mktemp("update") / "project")
+    project = Project.load(root / "config" / "rotherham.yml")
+    position = project.position(as_at=AS_AT)
+    run(project, position, say=lambda _line: None, notebooks=False)
+    result = render_update(project, position, engine="pandoc")
+    values = ledger_values(read_ledger(project.processed_dir / position.name / "figures.csv"))
+    return project, result, values, root / "_output" / position.name / "report"
+
+
+def _text(path) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))).replace("&#39;", "'")
+
+
+def test_the_update_and_the_trackers_page_are_written_beside_the_spreadsheet(update):
+    _, result, _, folder = update
+    assert {p.name for p in result.outputs} == {"mid-year-update.html", "mid-year-update.pdf", "mid-year-update.docx",
+                                                "contract-tracker.html", "contract_tracker.xlsx",
+                                                "contract_tracker.csv"}
+    assert all(p.parent == folder and p.exists() for p in result.outputs)
+
+
+def test_the_update_prints_the_as_at_ledger_against_the_last_report(update):
+    project, _, values, folder = update
+    text = _text(folder / "mid-year-update.html")
+    m = formatting.gbp_auto
+    assert "Report to Overview and Scrutiny Management Board: the position at 31 May 2025" in text
+    # the position table: the 2025 report as published, the position now
+    assert f"Validated social value delivered {m(values['previous.delivered.total'])} " \
+           f"{m(values['delivered.total'])}" in text
+    assert f"Social value committed {m(values['previous.committed.total'])} {m(values['committed.total'])}" in text
+    # delivery since the last report, and the note on late validation
+    assert f"{m(values['since_last_report.delivered'])} of delivery has been validated" in text
+    assert f"These exports record {m(values['trend.2024-11-30.delivered'])} validated for periods up to that " \
+           "cut-off" in text
+    # the quarterly figure by service area: every quarter's total and each service area's figure
+    for end in ("2025-02-28", "2025-05-31"):
+        assert m(values[f"quarter.{end}.delivered.total"]) in text
+    assert "1 December 2024 to 28 February 2025" in text and "1 March to 31 May 2025" in text
+    assert f"Housing {m(values['quarter.2025-02-28.delivered.service_area.housing'])}" in text
+    # the tracker's summary, from the ledger
+    assert f"{int(values['tracker.flagged.any'])} are flagged at 31 May 2025" in text
+    assert "Diagram 7" in text and "This update, 31 May 2025" in text
+
+
+def test_the_update_pdf_is_tagged_pdf_ua_with_alt_text(update):
+    _, _, _, folder = update
+    with pikepdf.open(folder / "mid-year-update.pdf") as pdf:
+        assert pdf.Root.MarkInfo.Marked is True and pdf.Root.Lang == "en-GB"
+        assert str(pdf.docinfo.get("/Title", "")) == "Social Value Mid-Year Update"
+        with pdf.open_metadata() as xmp:
+            assert xmp.get("pdfuaid:part") == "1"
+        elements = struct_elements(pdf.Root.StructTreeRoot)
+        figures = [e for e in elements if e.S == "/Figure"]
+        assert len(figures) == 1 and str(figures[0].Alt).startswith("Line chart.")
+        assert "the date of this update marked" in str(figures[0].Alt)
+        assert any(e.S == "/TH" for e in elements)
+
+
+def test_the_update_and_the_trackers_page_have_no_axe_violations(update):
+    _, _, _, folder = update
+    pages = [folder / "mid-year-update.html", folder / "contract-tracker.html"]
+    results = run_axe(*pages)
+    assert {str(p): results[str(p)]["violations"] for p in pages} == {str(p): [] for p in pages}
+
+
+def test_the_trackers_page_is_a_table_of_every_contract_with_headers(update):
+    _, _, values, folder = update
+    html = (folder / "contract-tracker.html").read_text(encoding="utf-8")
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    assert body.count("<tr") == values["committed.contracts"]
+    assert "<caption" in html and html.count("<th") >= 10
+    assert "RMBC-2024-0911" in body  # awarded after the 2025 report's cut-off, counted by 31 May 2025
+
+
+def test_rendering_the_annual_report_keeps_the_update(update):
+    from svreport.report.render import render_report
+
+    project, _, _, folder = update
+    render_report(project, 2025, engine="pandoc")
+    assert (folder / "mid-year-update.pdf").exists()
+    assert (project.root / "_output" / "report" / "cabinet-report.pdf").exists()
+
+
+def test_every_generated_shortcode_of_the_update_names_content_it_writes(update):
+    from svreport.core.layout import UPDATE_DOCUMENTS, UPDATE_NARRATIVE
+    from svreport.report.shortcodes import SHORTCODE
+    from svreport.report.update import write_update_sources
+
+    project, _, _, _ = update
+    write_update_sources(project, project.position(as_at=AS_AT), "statement")  # the annual render replaced them
+    sources = [*(project.root / d for d in UPDATE_DOCUMENTS), *project.root.glob(f"report/**/{UPDATE_NARRATIVE}")]
+    names = {m.group(2) for source in sources for m in SHORTCODE.finditer(source.read_text(encoding="utf-8"))
+             if m.group(1) == "generated"}
+    assert {"update", "update-position", "update-quarters", "tracker-summary", "tracker-table", "diagram-7"} <= names
+    generated = project.root / "report" / "_generated"
+    assert sorted(n for n in names if not (generated / f"{n}.md").is_file()) == []
+    assert "Rendered with" not in (project.root / "_output" / "as-at-2025-05-31" / "report" /
+                                   "mid-year-update.html").read_text(encoding="utf-8")
