@@ -98,7 +98,7 @@ def cmd_prepare_report(args: argparse.Namespace) -> int:
         position = project.position(as_at=args.as_at)
         with project.exclusive():
             run(project, position)
-            prepare_update_sources(project, position, renderer_statement(use_quarto=True))
+            prepare_update_sources(project, position)
         print(f"Mid-year update sources for {args.as_at} written to report/_generated/; Quarto renders them next.")
         return 0
     year = args.year or _default_year(project)

@@ -113,7 +113,7 @@ def test_every_generated_shortcode_of_the_update_names_content_it_writes(update)
     from svreport.report.update import write_update_sources
 
     project, _, _, _ = update
-    write_update_sources(project, project.position(as_at=AS_AT), "statement")  # the annual render replaced them
+    write_update_sources(project, project.position(as_at=AS_AT))  # the annual render replaced them
     sources = [*(project.root / d for d in UPDATE_DOCUMENTS), *project.root.glob(f"report/**/{UPDATE_NARRATIVE}")]
     names = {m.group(2) for source in sources for m in SHORTCODE.finditer(source.read_text(encoding="utf-8"))
              if m.group(1) == "generated"}

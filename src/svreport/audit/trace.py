@@ -28,7 +28,7 @@ from svreport.stages import counting
 from svreport.stages.clean import DUPLICATE_STEP, FOOTER_STEP, HEADER, SOURCE_FILE, CleanTables
 from svreport.stages.counting import OUTCOME, Funnel, KeySpec, RecordedLineage
 from svreport.stages.ledger import read_ledger
-from svreport.stages.metrics import TRACKER_FLAGS
+from svreport.stages.metrics import flagged
 
 # A dropped row's reason, in the words of the cleaning log and the data contract.
 DROPPED_WORDS = {
@@ -147,8 +147,7 @@ def trace_key(year: TraceYear, key: str) -> KeyTrace:
         trace.recomputed = comparator.value(spec.inputs[0])
     elif spec.kind == "tracker":  # contracts counted in the tracker the metrics stage wrote
         flags = pd.read_csv(year.folder / TABLES / TRACKER_CSV, keep_default_na=False)["Flag"]
-        flagged = (flags != "") & flags.str.contains(TRACKER_FLAGS[spec.inputs[0]], regex=False)
-        trace.recomputed = float(flagged.sum())
+        trace.recomputed = float(flagged(flags, spec.inputs[0]).sum())
     else:  # the author's figure: as entered
         trace.recomputed = value
     return trace

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -78,13 +79,9 @@ def quarto_documents(project: Project) -> list[Path]:
     return [project.root / name for name in names]
 
 
-def source_date(project: Project, year: int) -> datetime:
-    """The documents' date: SOURCE_DATE_EPOCH if set, else the meeting (or cut-off) date. Never 'now'."""
-    return position_date(project.config.position(year))
-
-
 def position_date(position: Position) -> datetime:
-    """SOURCE_DATE_EPOCH if set, else the meeting date, else the cut-off (or as-at) date. Never 'now'."""
+    """The documents' date: SOURCE_DATE_EPOCH if set, else the meeting date, else the cut-off (or as-at) date.
+    Never 'now'."""
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         return datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=UTC)
     day: date = position.meeting_date or position.cutoff
@@ -120,54 +117,74 @@ def record_renderer(project: Project, year: int, statement: str, use_quarto: boo
 
 def render_report(project: Project, year: int, engine: str = "auto", force: bool = False) -> RenderResult:
     """Render every document of the Quarto project for ``year``, the combined pack PDF among them."""
-    use_quarto = engine == "quarto" or (engine == "auto" and quarto_available() is not None)
+
+    def figure_rows(staging: Path) -> list[Path]:  # beside the auditors' page that links to them (both paths)
+        shutil.copytree(project.root / GENERATED / FIGURE_ROWS, staging / REPORT / FIGURE_ROWS,
+                        ignore=shutil.ignore_patterns(".*"))
+        return []
+
+    use_quarto = choose_quarto(engine)
+    result = _render(project, project.config.position(year), use_quarto, force, quarto_documents(project),
+                     project.root / OUTPUT, lambda statement: prepare_sources(project, year, statement), figure_rows)
+    record_renderer(project, year, result.renderer, use_quarto)
+    result.figure_rows = project.root / OUTPUT / REPORT / FIGURE_ROWS
+    return result
+
+
+def choose_quarto(engine: str) -> bool:
+    """Whether to render with Quarto: ``quarto`` (it must be on PATH), ``pandoc``, or ``auto`` (Quarto if found)."""
     if engine == "quarto" and not quarto_available():
         raise InputError("quarto", "Quarto is not on PATH", expected="Quarto installed, or --engine pandoc")
+    return engine == "quarto" or (engine == "auto" and quarto_available() is not None)
+
+
+def _render(project: Project, position: Position, use_quarto: bool, force: bool, sources: list[Path], final: Path,
+            prepare: Callable[[str], None], beside: Callable[[Path], list[Path]],
+            whole_project: bool = True) -> RenderResult:
+    """Prepare the sources (``prepare`` with the renderer statement), render ``sources`` with Quarto or pandoc and
+    Typst into a staging folder, add what goes ``beside`` them, and publish it as ``final``. A document whose
+    sources are unchanged is reused from the last render; mid-year updates inside ``final`` are kept."""
     started = time.perf_counter()
     statement = renderer_statement(use_quarto)
-    prepare_sources(project, year, statement)
+    prepare(statement)
     prepared = time.perf_counter() - started
     variables = yaml.safe_load((project.root / VARIABLES).read_text(encoding="utf-8"))
-    sources = quarto_documents(project)
-    final = project.root / OUTPUT
-    staging = project.root / f".{OUTPUT.name}-staging"
+    staging = project.root / f".{final.relative_to(project.root).as_posix().replace('/', '-')}-staging"
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
     previous = final if (final / RENDER_CACHE).exists() and not force else None
     tools = ("quarto", quarto_version()) if use_quarto else ("pandoc", pandoc_version(), "typst", typst_version())
-    cache = RenderCache(project, year, variables, staging, source_date(project, year), tools, previous)
+    cache = RenderCache(project, position.year or position.name, variables, staging, position_date(position), tools,
+                        previous)
     result = RenderResult(statement)
     try:
         if use_quarto:
             quarto = QuartoRenderer(cache)
-            outputs = quarto.render_all(sources)
+            outputs = quarto.render_all(sources, whole_project)
             timings = quarto.timings
         else:
             pandoc = PandocRenderer(cache, f"svreport with pandoc {pandoc_version()} and Typst {typst_version()}")
             outputs = [path for source in sources for path in pandoc.render(source)]
             timings = pandoc.timings
-        # The rows behind each printed figure, beside the auditors' page that links to them (both paths).
-        shutil.copytree(project.root / GENERATED / FIGURE_ROWS, staging / REPORT / FIGURE_ROWS,
-                        ignore=shutil.ignore_patterns(".*"))
+        outputs += beside(staging)
         cache.write()
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     for update in sorted(final.glob(f"{AS_AT_PREFIX}*")) if final.exists() else []:
         update.rename(staging / update.name)  # the mid-year updates rendered before are kept
+    final.parent.mkdir(exist_ok=True)
     publish(staging, final)
-    record_renderer(project, year, statement, use_quarto)
     result.outputs = [final / p.relative_to(staging) for p in outputs]
-    result.figure_rows = final / REPORT / FIGURE_ROWS
     result.reused = cache.reused
     result.timings = {"prepare sources": prepared, **timings}
     return result
 
 
-def prepare_update_sources(project: Project, position: Position, statement: str) -> None:
+def prepare_update_sources(project: Project, position: Position) -> None:
     """report/_generated/ (the update's content, Diagram 7, reference.docx) and the root _variables.yml."""
-    generated = write_update_sources(project, position, statement)
+    generated = write_update_sources(project, position)
     reference_docx(generated / REFERENCE_DOCX, f"{project.config.council.name} – Social Value mid-year update, "
                    f"{formatting.long_date(position.cutoff)}")
 
@@ -175,44 +192,14 @@ def prepare_update_sources(project: Project, position: Position, statement: str)
 def render_update(project: Project, position: Position, engine: str = "auto", force: bool = False) -> RenderResult:
     """Render the mid-year update (HTML, PDF, DOCX) and the contract tracker's page (HTML) for an as-at run,
     into ``_output/as-at-<date>/`` with the tracker's spreadsheet beside them. The annual outputs are untouched."""
-    use_quarto = engine == "quarto" or (engine == "auto" and quarto_available() is not None)
-    if engine == "quarto" and not quarto_available():
-        raise InputError("quarto", "Quarto is not on PATH", expected="Quarto installed, or --engine pandoc")
-    started = time.perf_counter()
-    statement = renderer_statement(use_quarto)
-    prepare_update_sources(project, position, statement)
-    prepared = time.perf_counter() - started
-    variables = yaml.safe_load((project.root / VARIABLES).read_text(encoding="utf-8"))
-    sources = [project.root / document for document in UPDATE_DOCUMENTS]
-    final = project.root / OUTPUT / position.name
-    staging = project.root / f".{OUTPUT.name}-{position.name}-staging"
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
-    previous = final if (final / RENDER_CACHE).exists() and not force else None
-    tools = ("quarto", quarto_version()) if use_quarto else ("pandoc", pandoc_version(), "typst", typst_version())
-    cache = RenderCache(project, position.name, variables, staging, position_date(position), tools, previous)
-    result = RenderResult(statement)
-    try:
-        if use_quarto:
-            quarto = QuartoRenderer(cache)
-            outputs = quarto.render_all(sources, whole_project=False)
-            timings = quarto.timings
-        else:
-            pandoc = PandocRenderer(cache, f"svreport with pandoc {pandoc_version()} and Typst {typst_version()}")
-            outputs = [path for source in sources for path in pandoc.render(source)]
-            timings = pandoc.timings
+
+    def tracker(staging: Path) -> list[Path]:  # the tracker as a spreadsheet, beside its page
         tables = year_dir(project.processed_dir, position.name) / TABLES
-        for name in (TRACKER_XLSX, TRACKER_CSV):  # the tracker as a spreadsheet, beside its page
+        for name in (TRACKER_XLSX, TRACKER_CSV):
             shutil.copyfile(tables / name, staging / REPORT / name)
-            outputs.append(staging / REPORT / name)
-        cache.write()
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    final.parent.mkdir(exist_ok=True)
-    publish(staging, final)
-    result.outputs = [final / p.relative_to(staging) for p in outputs]
-    result.reused = cache.reused
-    result.timings = {"prepare sources": prepared, **timings}
-    return result
+        return [staging / REPORT / name for name in (TRACKER_XLSX, TRACKER_CSV)]
+
+    return _render(project, position, choose_quarto(engine), force,
+                   [project.root / document for document in UPDATE_DOCUMENTS], project.root / OUTPUT / position.name,
+                   lambda _statement: prepare_update_sources(project, position), tracker,
+                   whole_project=False)

@@ -386,6 +386,18 @@ def resolve_pagebreaks(text: str) -> str:
     return SHORTCODE.sub(lambda m: PAGEBREAK_ANY_FORMAT if m.group(1) == "pagebreak" else m.group(0), text)
 
 
+def write_generated(out: Path, processed: Path, diagrams: list[dict], files: dict[str, str], variables: dict) -> None:
+    """Into a new ``out`` folder: the ``diagrams`` (entries of the run's diagrams.json) and each generated content
+    file, its figures filled in from ``variables`` so that Quarto's shortcode inserts plain Markdown."""
+    (out / DIAGRAMS).mkdir(parents=True)
+    for entry in diagrams:
+        for kind in ("svg", "png"):
+            shutil.copyfile(processed / DIAGRAMS / entry[kind], out / DIAGRAMS / entry[kind])
+    for name, text in files.items():
+        filled = fill_variables(text, GENERATED / f"{name}.md", variables)
+        (out / f"{name}.md").write_text(resolve_pagebreaks(filled), encoding="utf-8")
+
+
 def write_report_sources(project: Project, year: int, renderer_statement: str, documents: list[Path]) -> Path:
     """Write report/_generated/ and the project-root _variables.yml (for Quarto) for ``year``.
 
@@ -443,13 +455,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
         (out / FIGURE_ROWS).rename(kept)
     if out.exists():
         shutil.rmtree(out)
-    (out / DIAGRAMS).mkdir(parents=True)
-    for entry in diagrams:
-        for kind in ("svg", "png"):
-            shutil.copyfile(processed / DIAGRAMS / entry[kind], out / DIAGRAMS / entry[kind])
-    for name, text in files.items():
-        filled = fill_variables(text, GENERATED / f"{name}.md", variables)
-        (out / f"{name}.md").write_text(resolve_pagebreaks(filled), encoding="utf-8")
+    write_generated(out, processed, diagrams, files, variables)
     printed = printed_keys(documents, variables, ledger, files)
     recorded = RecordedLineage(processed)
     rows = write_figure_rows(recorded, [key for _, _, key in printed], out / FIGURE_ROWS,

@@ -34,12 +34,11 @@ from svreport.core.layout import (
 )
 from svreport.core.project import Project
 from svreport.report.narrative import check_markdown_safe
-from svreport.report.shortcodes import fill_variables
-from svreport.report.sources import diagram_md, narrative_md, resolve_pagebreaks, trend_md
-from svreport.report.sources import var as _var
+from svreport.report.sources import diagram_md, narrative_md, trend_md, var, write_generated
 from svreport.report.tables import markdown_table
 from svreport.stages.ledger import ledger_values, read_ledger
-from svreport.stages.metrics import group_keys
+from svreport.stages.metrics import group_keys, quarter_breakdown
+from svreport.stages.series import TREND_NUMBER
 from svreport.stages.tracker import BEHIND, NO_DELIVERY
 
 # (label, ledger key, printed form) of the position table, in order.
@@ -52,9 +51,9 @@ def position_md(values: dict[str, float], position: Position) -> str:
     """The position at the date, against the last annual report as it was published."""
     day = formatting.long_date(position.cutoff)
     if position.comparator is None:
-        rows = [[label, _var(f"{key}.{style}")] for label, key, style in POSITION_ROWS if key in values]
+        rows = [[label, var(f"{key}.{style}")] for label, key, style in POSITION_ROWS if key in values]
         return markdown_table(["Figure", f"At {day}"], rows, ["l", "r"], caption=f"The position at {day}")
-    rows = [[label, _var(f"previous.{key}.{style}"), _var(f"{key}.{style}"), _var(f"change.{key}.phrase")]
+    rows = [[label, var(f"previous.{key}.{style}"), var(f"{key}.{style}"), var(f"change.{key}.phrase")]
             for label, key, style in POSITION_ROWS if f"previous.{key}" in values]
     return markdown_table(["Figure", f"{position.comparator} report", f"At {day}", "Change"], rows,
                           ["l", "r", "r", "l"], caption=f"The position at {day} against the {position.comparator} "
@@ -63,23 +62,23 @@ def position_md(values: dict[str, float], position: Position) -> str:
 
 def since_md(values: dict[str, float], config, position: Position) -> str:
     """What was added after the last report's cut-off, and why its published figure may differ now."""
-    pending = (f" A further {_var('delivered.pending.value.auto')} of delivery reported for periods up to "
+    pending = (f" A further {var('delivered.pending.value.auto')} of delivery reported for periods up to "
                f"{formatting.long_date(position.cutoff)} is waiting to be validated and is not counted."
                if values.get("delivered.pending.value") else "")
     if position.comparator is None:
         return f"There is no earlier annual report to compare with.{pending}\n"
     last = config.year(position.comparator).cutoff
     delivered, committed = values["since_last_report.delivered"], values["since_last_report.committed"]
-    delivery = (f"{_var('since_last_report.delivered.auto')} of delivery has been validated" if delivered > 0
+    delivery = (f"{var('since_last_report.delivered.auto')} of delivery has been validated" if delivered > 0
                 else "no further delivery has been validated")
-    awards = (f"contracts awarded in that time have added {_var('since_last_report.committed.auto')} of commitments"
+    awards = (f"contracts awarded in that time have added {var('since_last_report.committed.auto')} of commitments"
               if committed > 0 else "no contract awarded in that time has added commitments")
     text = f"Since the {position.comparator} report's cut-off, {formatting.long_date(last)}, {delivery}, and {awards}."
     published, now = values["previous.delivered.total"], values[f"trend.{last.isoformat()}.delivered"]
     if round(published) != round(now):
-        text += (f" These exports record {_var(f'trend.{last.isoformat()}.delivered.auto')} validated for periods up "
+        text += (f" These exports record {var(f'trend.{last.isoformat()}.delivered.auto')} validated for periods up "
                  f"to that cut-off, where the {position.comparator} report printed "
-                 f"{_var('previous.delivered.total.auto')}: delivery validated since then counts in the period it was "
+                 f"{var('previous.delivered.total.auto')}: delivery validated since then counts in the period it was "
                  "delivered.")
     return text + pending + "\n"
 
@@ -89,7 +88,7 @@ def quarters_md(values: dict[str, float], series: pd.DataFrame, position: Positi
     ends = sorted({k.split(".")[1] for k in values if k.startswith("quarter.")})
     if not ends:
         return ""
-    breakdown = "service_area" if (series["breakdown"] == "service_area").any() else "category"
+    breakdown = quarter_breakdown(series)
     groups = sorted(set(series.loc[series["breakdown"] == breakdown, "group"].astype(str)))
     keys = group_keys(groups)
     periods = series.drop_duplicates("period_end").set_index("period_end")["period_start"]
@@ -99,9 +98,9 @@ def quarters_md(values: dict[str, float], series: pd.DataFrame, position: Positi
              else "in the last four quarters")
     parts = []
     for stage, what in (("delivered", "Validated delivery"), ("committed", "Social value committed")):
-        rows = [[group or "Not known", *(_var(f"quarter.{end}.{stage}.{breakdown}.{keys[group]}.auto") for end in ends)]
+        rows = [[group or "Not known", *(var(f"quarter.{end}.{stage}.{breakdown}.{keys[group]}.auto") for end in ends)]
                 for group in groups]
-        rows.append(["**All**", *(f"**{_var(f'quarter.{end}.{stage}.total.auto')}**" for end in ends)])
+        rows.append(["**All**", *(f"**{var(f'quarter.{end}.{stage}.total.auto')}**" for end in ends)])
         parts.append(markdown_table([label, *headings], rows, ["l", *["r"] * len(ends)],
                                     caption=f"{what} by {label.lower()}, quarter by quarter {since}"))
     note = ("" if breakdown == "service_area" else "\nThe commitments export has no Service Area column, so the "
@@ -119,10 +118,10 @@ def tracker_md(values: dict[str, float], contracts: pd.DataFrame, position: Posi
     """The tracker's summary (counts from the ledger) and its flagged contracts, by name and reason in words."""
     day = formatting.long_date(position.cutoff)
     if not values.get("tracker.flagged.any"):
-        return (f"Of the {_var('committed.contracts.n')} contracts with commitments, none is flagged at {day}.\n")
-    summary = (f"Of the {_var('committed.contracts.n')} contracts with commitments, {_var('tracker.flagged.any.n')} "
-               f"are flagged at {day}: {_var('tracker.flagged.no_delivery.n')} with no validated delivery for two "
-               f"quarters or more, and {_var('tracker.flagged.behind.n')} whose delivery is well behind the share of "
+        return (f"Of the {var('committed.contracts.n')} contracts with commitments, none is flagged at {day}.\n")
+    summary = (f"Of the {var('committed.contracts.n')} contracts with commitments, {var('tracker.flagged.any.n')} "
+               f"are flagged at {day}: {var('tracker.flagged.no_delivery.n')} with no validated delivery for two "
+               f"quarters or more, and {var('tracker.flagged.behind.n')} whose delivery is well behind the share of "
                "the contract's time that has passed (some for both reasons).\n")
     flagged = contracts[contracts["Flag"] != ""]
     rows = [[row["Contract reference"], row["Supplier"], row.get("Service area", "") or "Not known",
@@ -159,15 +158,16 @@ def tracker_table_md(contracts: pd.DataFrame, position: Position) -> str:
             elif column == "Delivered share of commitment":
                 cells.append(formatting.percent(float(value), 0) if value != "" else "")
             else:
-                cells.append(str(value).replace("|", "/"))
+                cells.append(value)
         rows.append(cells)
     headings = [c.replace("Delivered share of commitment", "Delivered share") for c in shown]
-    return markdown_table(headings, rows, ["l", "l", "l", "l", "l", "r", "r", "r", "l", "l"][:len(shown)],
+    align = ["r" if c.endswith("(£)") or c == "Delivered share of commitment" else "l" for c in shown]
+    return markdown_table(headings, rows, align,
                           caption=f"The contract tracker at {formatting.long_date(position.cutoff)}: every contract "
                           "with counted commitments")
 
 
-def write_update_sources(project: Project, position: Position, renderer_statement: str) -> Path:
+def write_update_sources(project: Project, position: Position) -> Path:
     """report/_generated/ and the root _variables.yml for the mid-year update at ``position``."""
     processed = year_dir(project.processed_dir, position.name)
     for needed in (LEDGER, VARIABLES, SERIES, f"{TABLES}/{TRACKER_CSV}", f"{DIAGRAMS}/{DIAGRAMS_INDEX}"):
@@ -188,24 +188,19 @@ def write_update_sources(project: Project, position: Position, renderer_statemen
         "tracker-summary": tracker_md(values, contracts, position),
         "tracker-table": tracker_table_md(contracts, position),
         "trend-table": trend_md(project, ledger),
-        "diagram-7": diagram_md(diagrams[7]) if 7 in diagrams else "",
-        "renderer": f"{renderer_statement}\n",
+        f"diagram-{TREND_NUMBER}": diagram_md(diagrams[TREND_NUMBER]) if TREND_NUMBER in diagrams else "",
     }
     folder = project.narrative_root / position.name
     narrative = folder / UPDATE_NARRATIVE
     if not narrative.exists():
         narrative = project.root / STARTER / UPDATE_NARRATIVE  # the update reads right unedited
     files["update"] = narrative_md(narrative, project, variables, files)
-    check_markdown_safe(files["update"], project.shown(narrative))
+    for name in ("update", "tracker-table"):  # both carry supplier names from the exports
+        check_markdown_safe(files[name], project.shown(narrative if name == "update" else processed / TABLES /
+                                                       TRACKER_CSV))
     out = project.root / GENERATED
     if out.exists():
         shutil.rmtree(out)
-    (out / DIAGRAMS).mkdir(parents=True)
-    if 7 in diagrams:
-        for kind in ("svg", "png"):
-            shutil.copyfile(processed / DIAGRAMS / diagrams[7][kind], out / DIAGRAMS / diagrams[7][kind])
-    for name, text in files.items():
-        filled = fill_variables(text, GENERATED / f"{name}.md", variables)
-        (out / f"{name}.md").write_text(resolve_pagebreaks(filled), encoding="utf-8")
+    write_generated(out, processed, [diagrams[TREND_NUMBER]] if TREND_NUMBER in diagrams else [], files, variables)
     shutil.copyfile(processed / VARIABLES, project.root / VARIABLES)
     return out

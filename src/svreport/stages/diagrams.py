@@ -27,7 +27,7 @@ from svreport.core.config import CouncilConfig, Position  # noqa: E402
 from svreport.core.layout import DIAGRAMS_INDEX  # noqa: E402
 from svreport.core.vocabulary import MONEY  # noqa: E402
 from svreport.stages.ledger import ledger_units, ledger_values, measures_with_figures  # noqa: E402
-from svreport.stages.series import trend_points  # noqa: E402
+from svreport.stages.series import TREND_NUMBER, trend_points  # noqa: E402
 
 CURRENT_COLOUR = "#0072B2"  # Okabe-Ito blue
 PREVIOUS_COLOUR = "#E69F00"  # Okabe-Ito orange
@@ -211,7 +211,6 @@ def draw(diagram: Diagram, position: Position):
     return figure
 
 
-TREND_NUMBER = 7
 COMMITTED_COLOUR, DELIVERED_COLOUR = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
 
 

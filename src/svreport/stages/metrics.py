@@ -217,16 +217,16 @@ def quarter_periods(series: Series, config: CouncilConfig, position: Position) -
     return periods[periods["period_end"] > last].reset_index(drop=True)
 
 
-def quarter_breakdown(series: Series) -> str:
-    """Service area where the commitments export carries one; otherwise category."""
-    return SERVICE_AREA if (series.frame["breakdown"] == SERVICE_AREA).any() else "category"
+def quarter_breakdown(series: pd.DataFrame) -> str:
+    """Service area where the commitments export carries one; otherwise category (``series``: series.csv's rows)."""
+    return SERVICE_AREA if (series["breakdown"] == SERVICE_AREA).any() else "category"
 
 
 def _quarters(ledger: _Ledger, series: Series, config: CouncilConfig, position: Position, rules: Rules) -> None:
     """The quarterly figure by service area (or category): ``quarter.<period end>.<stage>.total`` and
     ``...<breakdown>.<group key>`` for each period ``quarter_periods`` names, from the series."""
-    breakdown = quarter_breakdown(series)
     frame = series.frame
+    breakdown = quarter_breakdown(frame)
     for period in quarter_periods(series, config, position).itertuples(index=False):
         start, end = period.period_start, period.period_end
         words = f"{formatting.long_date(start.date())} to {formatting.long_date(end.date())}"
@@ -252,12 +252,17 @@ def _quarters(ledger: _Ledger, series: Series, config: CouncilConfig, position: 
 TRACKER_FLAGS = {"any": "", "no_delivery": NO_DELIVERY, "behind": BEHIND}
 
 
+def flagged(flags: pd.Series, name: str) -> pd.Series:
+    """Which of the tracker's contracts (their Flag) count in ``tracker.flagged.<name>``."""
+    return (flags != "") & flags.str.contains(TRACKER_FLAGS[name], regex=False)
+
+
 def _tracker_counts(ledger: _Ledger, contracts: pd.DataFrame) -> None:
     """``tracker.flagged.<kind>``: contracts the tracker flags (any flag, or its flag includes one reason)."""
     for name, words in TRACKER_FLAGS.items():
-        flagged = contracts["flag"].str.contains(words, regex=False) & (contracts["flag"] != "")
         what = f"flagged '{words}'" if words else "flagged for any reason"
-        ledger.add(f"tracker.flagged.{name}", int(flagged.sum()), COUNT, f"Contracts in the contract tracker {what}",
+        count = int(flagged(contracts["flag"], name).sum())
+        ledger.add(f"tracker.flagged.{name}", count, COUNT, f"Contracts in the contract tracker {what}",
                    KeySpec("", "tracker", f"Contracts in the contract tracker ({layout.TABLES}/{layout.TRACKER_CSV}) "
                            f"{what}: see the data contract's flag rules.", "contract_tracker", (), "count", (name,)))
 

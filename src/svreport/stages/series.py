@@ -23,6 +23,7 @@ from svreport.stages import counting
 from svreport.stages.clean import CleanTables
 
 SERVICE_AREA = "service_area"
+TREND_NUMBER = 7  # the trend diagram drawn from this series (after Diagrams 1-6)
 SERIES_COLUMNS = ["period", "period_start", "period_end", "is_cutoff", "series", "breakdown", "group", "units",
                   "value", "cumulative_units", "cumulative_value"]
 # series -> (the counted outcome, the date that places a row in a period, units, value)
