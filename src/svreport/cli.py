@@ -18,6 +18,8 @@ from svreport.core.layout import (
     RUN_RECORD,
     SERIES,
     TABLES,
+    TRACKER_CSV,
+    TRACKER_MEASURES_CSV,
     TRACKER_XLSX,
     VARIABLES,
     year_dir,
@@ -77,7 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Figures ledger: {show(output / LEDGER)}")
     print(f"Report variables: {show(output / VARIABLES)}")
     print(f"Quarterly series: {show(output / SERIES)}")
-    print(f"Contract tracker: {show(output / TABLES / TRACKER_XLSX)} (and .csv)")
+    print(f"Contract tracker: {show(output / TABLES / TRACKER_XLSX)} (and {TRACKER_CSV}, {TRACKER_MEASURES_CSV})")
     if not args.no_notebooks:
         print(f"Run record (executed notebooks): {show(output / RUN_RECORD)}")
     return 0
@@ -139,11 +141,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Re-run a year from its inputs in a clean folder; compare input hashes, figures and outputs."""
-    from svreport.audit.rerun import audit_year
+    from svreport.audit.rerun import audit
 
     project = Project.load(args.config)
-    project.config.year(args.year, project.config_path)
-    result = audit_year(project, args.year)
+    result = audit(project, project.position(args.year, args.as_at))
     table = result.figures if args.all else result.moved
     if not table.empty:
         print(table.to_string(index=False, formatters={"match": lambda m: "yes" if m else "NO"}))
@@ -158,7 +159,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_trace(args: argparse.Namespace) -> int:
     """A figure back to its source rows, or a source row forward to the figures it feeds."""
     from svreport.audit.trace import (
-        TraceYear,
+        TraceRun,
         format_key_trace,
         format_row_trace,
         parse_row_reference,
@@ -167,13 +168,12 @@ def cmd_trace(args: argparse.Namespace) -> int:
     )
 
     project = Project.load(args.config)
-    year = args.year or _default_year(project)
-    project.config.year(year, project.config_path)
+    position = project.position(args.year or (None if args.as_at else _default_year(project)), args.as_at)
     if bool(args.key) == bool(args.row):
         raise InputError("svreport trace", "give either a ledger KEY or --row FILE:ROW",
                          expected="e.g. `svreport trace --year 2025 delivered.total` or "
                                   "`svreport trace --year 2025 --row portal_delivery.csv:117`")
-    traced = TraceYear(project, year)
+    traced = TraceRun(project, position)
     if args.row:
         print(format_row_trace(trace_row(traced, *parse_row_reference(args.row)), traced))
         return 0
@@ -327,8 +327,11 @@ def build_parser() -> argparse.ArgumentParser:
     chosen.add_argument("--as-at", type=_date, metavar="YYYY-MM-DD", help="the mid-year update's sources")
     prepare.set_defaults(handler=cmd_prepare_report)
 
-    audit = commands.add_parser("audit", help="re-run a year from its inputs and compare with what was published")
-    audit.add_argument("--year", type=report_year, required=True)
+    audit = commands.add_parser("audit", help="re-run a report year (or an as-at run) from its inputs and compare "
+                                "with what was published")
+    audited = audit.add_mutually_exclusive_group(required=True)
+    audited.add_argument("--year", type=report_year)
+    audited.add_argument("--as-at", type=_date, metavar="YYYY-MM-DD", help="an as-at run (`svreport run --as-at`)")
     audit.add_argument("--all", action="store_true", help="list every figure, not only those that differ")
     audit.set_defaults(handler=cmd_audit)
 
@@ -342,7 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     trace = commands.add_parser("trace", help="trace a figure to the source rows that make it, or a source row to "
                                 "the figures it feeds")
     trace.add_argument("key", nargs="?", help="a ledger key, e.g. delivered.total")
-    trace.add_argument("--year", type=report_year, help="report year (default: the latest in the config)")
+    traced = trace.add_mutually_exclusive_group()
+    traced.add_argument("--year", type=report_year, help="report year (default: the latest in the config)")
+    traced.add_argument("--as-at", type=_date, metavar="YYYY-MM-DD", help="an as-at run (`svreport run --as-at`)")
     trace.add_argument("--row", help="FILE:ROW, a source row as a spreadsheet numbers it, e.g. portal_delivery.csv:117")
     trace.add_argument("--csv", help="write the contributing rows to this CSV file")
     trace.set_defaults(handler=cmd_trace)

@@ -113,3 +113,50 @@ def test_missing_exports_and_impossible_dates_stop_with_a_message(project_copy):
     code, stderr = corpus.run_cli(project_copy, ["run", "--as-at", "2019-06-30"])
     assert code == 2 and "is not after policy_start 2019-12-01" in stderr
     assert not (project_copy / "data" / "processed" / "as-at-2025-08-31").exists()
+
+
+def test_an_as_at_runs_figures_trace_to_their_rows_and_its_rows_to_their_figures(as_at_project):
+    from svreport.audit.trace import TraceRun, format_key_trace, format_row_trace, trace_key, trace_row
+
+    project = as_at_project
+    traced = TraceRun(project, project.position(as_at=AS_AT))
+    kinds = set()
+    for key in traced.ledger.index:
+        trace = trace_key(traced, key)
+        kinds.add(trace.spec.kind)
+        assert trace.matches, f"{key}: traced {trace.recomputed} but the ledger has {trace.value}"
+    assert {"rows", "derived", "previous", "tracker"} <= kinds
+    text = format_key_trace(trace_key(traced, "previous.delivered.total"), traced)
+    assert text.splitlines()[0].endswith("(position at 31 May 2025)")
+    assert text.splitlines()[-1].endswith(" trace --year 2025 delivered.total")
+
+    delivery = traced.frame("delivery")
+    since = delivery[(delivery["outcome"] == "validated") & (delivery["period_end"] > pd.Timestamp("2024-11-30"))
+                     & (delivery["period_end"] <= pd.Timestamp(AS_AT))].iloc[0]
+    row = trace_row(traced, str(since["source_file"]), int(since["source_row"]))
+    assert row.feeds["delivered.total"] == pytest.approx(float(since["value_delivered"]))
+    assert any(key.startswith("quarter.") for key in row.feeds)
+    assert format_row_trace(row, traced).splitlines()[0].endswith("(position at 31 May 2025)")
+
+
+def test_an_auditor_reruns_an_as_at_position_from_its_inputs(as_at_project, tmp_path):
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bad_inputs"))
+    import corpus
+
+    project = tmp_path / "project"
+    shutil.copytree(as_at_project.root, project, symlinks=True)
+    for folder in project.glob("data/raw/as-at-*"):
+        if folder.name != "as-at-2025-05-31":  # other tests' positions, run before or after this one
+            shutil.rmtree(folder)
+            shutil.rmtree(project / "data" / "processed" / folder.name, ignore_errors=True)
+    code, output = corpus.run_cli(project, ["audit", "--as-at", "2025-05-31"], stdout=True)
+    assert code == 0, output
+    assert "Re-running the position at 31 May 2025 from its inputs in a clean folder..." in output
+    assert output.strip().splitlines()[-1].startswith("PASS: all ")
+    assert "figures of the position at 31 May 2025's ledger were reproduced" in output
+    code, output = corpus.run_cli(project, ["trace", "--as-at", "2025-05-31", "since_last_report.delivered"],
+                                  stdout=True)
+    assert code == 0 and "(position at 31 May 2025)" in output.splitlines()[0], output

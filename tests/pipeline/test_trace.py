@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from svreport.audit.trace import TraceYear, same_figure, trace_key, trace_row
+from svreport.audit.trace import TraceRun, same_figure, trace_key, trace_row
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages.clean import SOURCE_FILE
 
@@ -25,9 +25,9 @@ LOCAL = ("S25", "S26", "S60", "S61", "S62", "S65", "S66")
 
 
 @pytest.fixture(scope="module")
-def traced(sample_run) -> TraceYear:
+def traced(sample_run) -> TraceRun:
     stage, _ = sample_run
-    return TraceYear(stage.project, 2025)
+    return TraceRun(stage.project, stage.position)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def raw_delivery(sample_run) -> pd.DataFrame:
     return raw
 
 
-def _clean_rows(traced: TraceYear, table: str, rows: pd.DataFrame) -> pd.DataFrame:
+def _clean_rows(traced: TraceRun, table: str, rows: pd.DataFrame) -> pd.DataFrame:
     """The clean table's rows named by (file, spreadsheet row): independent of the trace's own frame."""
     clean = getattr(traced.tables, table)
     named = rows[[SOURCE_FILE, SOURCE_ROW]].astype({SOURCE_FILE: str, SOURCE_ROW: "int64"})
@@ -54,7 +54,7 @@ def _clean_rows(traced: TraceYear, table: str, rows: pd.DataFrame) -> pd.DataFra
 @pytest.mark.parametrize("year", [2025, 2024])
 def test_every_ledger_figure_is_reproduced_by_its_traced_rows_or_inputs(sample_run, year):
     stage, _ = sample_run
-    traced = TraceYear(stage.project, year)
+    traced = TraceRun(stage.project, stage.project.config.position(year))
     assert set(traced.specs) == set(traced.ledger.index), "a ledger key has no lineage, or lineage no key"
     kinds = set()
     for key in traced.ledger.index:
@@ -140,7 +140,7 @@ def test_a_validated_row_feeds_delivery_with_its_own_value(traced, raw_delivery)
     assert "delivered.share.total" in trace.derived and "change.delivered.total.abs" in trace.derived
 
 
-def _raw_spend(traced: TraceYear) -> pd.DataFrame:
+def _raw_spend(traced: TraceRun) -> pd.DataFrame:
     raw = pd.read_csv(traced.project.raw_year_dir(2025) / "supplier_spend_2023-24.csv", dtype=str,
                       encoding="utf-8-sig", keep_default_na=False)
     raw.index = raw.index + 2
@@ -178,7 +178,7 @@ def test_the_trace_command_writes_the_rows_and_explains_a_wrong_key(sample_run, 
     assert code == 0, output
     assert "equal to the penny" in output
     written = pd.read_csv(out)
-    assert len(written) == len(trace_key(TraceYear(stage.project, 2025), "delivered.total").funnel.rows)
+    assert len(written) == len(trace_key(TraceRun(stage.project, stage.position), "delivered.total").funnel.rows)
     code, output = corpus.run_cli(stage.project.root, ["trace", "--year", "2025", "delivered.totl"])
     assert code == 2 and "did you mean delivered.total" in output
     code, output = corpus.run_cli(stage.project.root, ["trace", "--year", "2025", "--row", "nosuch.csv:3"])
@@ -224,7 +224,7 @@ def test_a_blank_line_in_a_csv_is_explained_and_keeps_the_rows_below_it_numbered
     steps.run_clean(stage)
     steps.run_validate(stage, docs=False)
     steps.run_metrics(stage)
-    traced = TraceYear(project, 2024)
+    traced = TraceRun(project, project.config.position(2024))
     assert "a blank row" in trace_row(traced, "portal_delivery.csv", 11).explanation
     moved = trace_row(traced, "portal_delivery.csv", 12)
     assert moved.values["contract_reference"] == lines[10].split(b",")[0].decode("utf-8-sig")

@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from svreport.core.layout import LEDGER, TABLES, TRACKER_CSV, TRACKER_XLSX
+from svreport.core.layout import LEDGER, TABLES, TRACKER_CSV, TRACKER_MEASURES_CSV, TRACKER_XLSX
 from svreport.stages.ledger import ledger_values, read_ledger
 from svreport.stages.tracker import BEHIND, NO_DELIVERY, contract_tracker, write_tracker
 
@@ -55,6 +55,11 @@ def test_the_workbook_is_filterable_frozen_and_safe(sample_run, tmp_path):
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     contracts = book["Contracts"]
     assert contracts["A1"].value == "Contract reference" and contracts["F2"].number_format == "dd/mm/yyyy"
+    measures = pd.read_csv(stage.output_dir / TABLES / TRACKER_MEASURES_CSV)
+    assert book["Measures"].max_row == len(measures) + 1
+    assert [c.value for c in book["Measures"][1]] == list(measures.columns)
+    assert round(measures["Committed (£)"].sum(), 2) == round(
+        pd.read_csv(stage.output_dir / TABLES / TRACKER_CSV)["Committed (£)"].sum(), 2)
 
     frame = pd.DataFrame({"contract_reference": ["RMBC-1"], "contract_name": ["=HYPERLINK(\"http://x\")"],
                           "supplier_name": ["+44 Supplies"], "committed": [10.0]})
@@ -64,6 +69,23 @@ def test_the_workbook_is_filterable_frozen_and_safe(sample_run, tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / TRACKER_XLSX)["Contracts"]
     assert sheet["B2"].value == "'=HYPERLINK(\"http://x\")" and sheet["C2"].value == "'+44 Supplies"
     assert sheet["B2"].data_type == "s"
+
+
+def test_a_tracker_with_very_many_measure_rows_keeps_them_in_the_csv_and_says_so_in_the_workbook(
+        sample_run, tmp_path, monkeypatch):
+    from svreport.stages import tracker
+    from svreport.stages.clean import CleanTables
+    from svreport.stages.counting import classify
+
+    stage, _ = sample_run
+    tables = CleanTables.read(stage.output_dir)
+    contracts, measures = contract_tracker(tables, classify(tables, stage.config, stage.cutoff), stage.cutoff)
+    monkeypatch.setattr(tracker, "MEASURES_SHEET_ROWS", len(measures) - 1)
+    write_tracker(contracts, measures, tmp_path, "test")
+    assert len(pd.read_csv(tmp_path / TRACKER_MEASURES_CSV)) == len(measures)
+    sheet = openpyxl.load_workbook(tmp_path / TRACKER_XLSX)["Measures"]
+    assert sheet.max_row == 1 and sheet["A1"].value.startswith(f"{len(measures):,} rows, one per contract and measure")
+    assert TRACKER_MEASURES_CSV in sheet["A1"].value
 
 
 def test_a_contract_with_nothing_validated_since_award_is_flagged_from_its_award(sample_run):
@@ -82,3 +104,47 @@ def test_a_contract_with_nothing_validated_since_award_is_flagged_from_its_award
     assert len(old) and old["reason"].str.contains("none validated since award on").all()
     recent = silent[silent["award_date"] > pd.Timestamp("2024-06-01")]
     assert not recent["flag"].str.contains(NO_DELIVERY).any()  # under two quarters old: not yet
+
+
+def test_an_end_date_before_the_award_date_warns_and_the_tracker_does_not_judge_that_contracts_time(
+        published_project, tmp_path):
+    import shutil
+    import sys
+    from datetime import timedelta
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "bad_inputs"))
+    import corpus
+
+    project = tmp_path / "project"
+    shutil.copytree(published_project, project, symlinks=True)
+    figures = project / "data" / "processed" / "2025" / LEDGER
+    before = pd.read_csv(figures)
+    path = project / "data" / "raw" / "2025" / "portal_commitments.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[4]]
+    award, end = header.index("Award Date") + 1, header.index("End Date") + 1
+    edited = [row[0].row for row in sheet.iter_rows(min_row=5) if row[0].value == "RMBC-2020-0296"]
+    for row in edited:
+        sheet.cell(row=row, column=end).value = sheet.cell(row=row, column=award).value - timedelta(days=1)
+    book.save(path)
+
+    code, output = corpus.run_cli(project, ["run", "--year", "2025", "--no-notebooks"], stdout=True)
+    assert code == 0, output
+    assert "Report year 2025: validation warnings (checks that do not stop the run" in output
+    warning = next(line for line in output.splitlines() if line.startswith("  warning: "))
+    award_day = sheet.cell(row=edited[0], column=end).value
+    assert warning == (f"  warning: portal_commitments.xlsx, row {edited[0]}, column 'Contract End Date': "
+                       f"'{award_day:%d/%m/%Y}' is before the contract's Award Date (expected an end date on or after "
+                       "the award date; until it is corrected the contract tracker does not judge this contract's "
+                       "delivery against its time elapsed)")
+    assert sum(line.startswith("  warning: ") for line in output.splitlines()) == len(edited)
+    after = pd.read_csv(figures).set_index("key")["value"]
+    before = before.set_index("key")["value"]
+    tracked = after.index.str.startswith("tracker.flagged.")
+    assert after[~tracked].tolist() == before[~tracked].tolist()  # only the tracker's counts use end dates
+    assert after["tracker.flagged.behind"] == before["tracker.flagged.behind"] - 1
+    tracker = pd.read_csv(project / "data" / "processed" / "2025" / TABLES / TRACKER_CSV, keep_default_na=False)
+    contract = tracker.set_index("Contract reference").loc["RMBC-2020-0296"]
+    assert contract["Share of contract time elapsed"] == "" and BEHIND not in contract["Flag"]

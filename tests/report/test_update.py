@@ -41,7 +41,7 @@ def test_the_update_and_the_trackers_page_are_written_beside_the_spreadsheet(upd
     _, result, _, folder = update
     assert {p.name for p in result.outputs} == {"mid-year-update.html", "mid-year-update.pdf", "mid-year-update.docx",
                                                 "contract-tracker.html", "contract_tracker.xlsx",
-                                                "contract_tracker.csv"}
+                                                "contract_tracker.csv", "contract_tracker_measures.csv"}
     assert all(p.parent == folder and p.exists() for p in result.outputs)
 
 
@@ -64,7 +64,12 @@ def test_the_update_prints_the_as_at_ledger_against_the_last_report(update):
     assert "1 December 2024 to 28 February 2025" in text and "1 March to 31 May 2025" in text
     assert f"Housing {m(values['quarter.2025-02-28.delivered.service_area.housing'])}" in text
     # the tracker's summary, from the ledger
-    assert f"{int(values['tracker.flagged.any'])} are flagged at 31 May 2025" in text
+    assert (f"{int(values['tracker.flagged.any'])} are flagged at 31 May 2025: "
+            f"{int(values['tracker.flagged.no_delivery'])} with no validated delivery for two quarters or more and "
+            f"{int(values['tracker.flagged.behind'])} whose delivery is well behind") in text
+    annex = text.split("Annex: contracts flagged at 31 May 2025", 1)[1]
+    assert annex.count("RMBC-") == values["tracker.flagged.any"]  # every flagged contract, in the annex only
+    assert text.split("Annex: contracts flagged", 1)[0].count("RMBC-") == 0
     assert "Diagram 7" in text and "This update, 31 May 2025" in text
 
 
@@ -117,8 +122,34 @@ def test_every_generated_shortcode_of_the_update_names_content_it_writes(update)
     sources = [*(project.root / d for d in UPDATE_DOCUMENTS), *project.root.glob(f"report/**/{UPDATE_NARRATIVE}")]
     names = {m.group(2) for source in sources for m in SHORTCODE.finditer(source.read_text(encoding="utf-8"))
              if m.group(1) == "generated"}
-    assert {"update", "update-position", "update-quarters", "tracker-summary", "tracker-table", "diagram-7"} <= names
+    assert {"update", "update-position", "update-quarters", "tracker-summary", "tracker-flagged", "tracker-table",
+            "diagram-7"} <= names
     generated = project.root / "report" / "_generated"
     assert sorted(n for n in names if not (generated / f"{n}.md").is_file()) == []
     assert "Rendered with" not in (project.root / "_output" / "as-at-2025-05-31" / "report" /
                                    "mid-year-update.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ({"committed.contracts": 0}, "No contract has commitments at 31 May 2025, so none is flagged."),
+    ({"committed.contracts": 1, "tracker.flagged.any": 0},
+     "Of the {{< var committed.contracts.n >}} contract with commitments, none is flagged at 31 May 2025."),
+    ({"committed.contracts": 9, "tracker.flagged.any": 1, "tracker.flagged.no_delivery": 1,
+      "tracker.flagged.behind": 1},
+     "Of the {{< var committed.contracts.n >}} contracts with commitments, {{< var tracker.flagged.any.n >}} is "
+     "flagged at 31 May 2025: {{< var tracker.flagged.no_delivery.n >}} with no validated delivery for two quarters "
+     "or more and {{< var tracker.flagged.behind.n >}} whose delivery is well behind the share of the contract's "
+     "time that has passed (for both reasons). It is listed, with the reason, in the annex to this update."),
+    ({"committed.contracts": 9, "tracker.flagged.any": 2, "tracker.flagged.no_delivery": 0,
+      "tracker.flagged.behind": 2},
+     "Of the {{< var committed.contracts.n >}} contracts with commitments, {{< var tracker.flagged.any.n >}} are "
+     "flagged at 31 May 2025: {{< var tracker.flagged.behind.n >}} whose delivery is well behind the share of the "
+     "contract's time that has passed. They are listed, with the reason, in the annex to this update."),
+])
+def test_the_trackers_summary_reads_right_for_any_counts(values, expected):
+    from datetime import date
+
+    from svreport.core.config import Position
+    from svreport.report.update import tracker_md
+
+    assert tracker_md(values, Position(date(2025, 5, 31))).strip() == expected

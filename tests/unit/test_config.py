@@ -71,8 +71,8 @@ def test_a_copy_of_the_project_takes_its_inputs_and_no_outputs(project_copy, tmp
     asked for), never outputs."""
     (project_copy / "data" / "processed" / "2025").mkdir()
     (project_copy / "data" / "processed" / "2025" / "figures.csv").write_text("key,value\n", encoding="utf-8")
-    copy = Project.load(project_copy / "config" / "rotherham.yml").copy_inputs(tmp_path / "copy", years=[2025],
-                                                                               report=False)
+    project = Project.load(project_copy / "config" / "rotherham.yml")
+    copy = project.copy_inputs(tmp_path / "copy", runs=[project.config.position(2025)], report=False)
     copied = {p.relative_to(copy.root).as_posix() for p in copy.root.rglob("*") if p.is_file()}
     assert "config/rotherham.yml" in copied and "data/raw/2025/portal_delivery.csv" in copied
     assert "report/councils/rotherham/2025/author-figures.yml" in copied

@@ -1,9 +1,10 @@
 """``svreport trace``: a ledger figure back to the source rows that make it, and a source row forward to the
 figures it feeds (or why it feeds none).
 
-Reads only what the pipeline recorded for the year: the ledger, ``lineage.csv`` (how each figure was made),
-``row_outcomes.parquet`` (each clean row's outcome under the counting rules), the clean tables and
-``dropped_rows.csv`` (rows the cleaning dropped). The counting rules are not applied a second time.
+Reads only what the pipeline recorded for the run (a report year or an as-at date): the ledger,
+``lineage.csv`` (how each figure was made), ``row_outcomes.parquet`` (each clean row's outcome under the
+counting rules), the clean tables and ``dropped_rows.csv`` (rows the cleaning dropped). The counting rules
+are not applied a second time.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from svreport.core import formatting
+from svreport.core.config import Position
 from svreport.core.errors import InputError
 from svreport.core.layout import DROPPED_ROWS, LEDGER, LINEAGE, ROW_OUTCOMES, TABLES, TRACKER_CSV, year_dir
 from svreport.core.project import Project
@@ -58,21 +60,21 @@ def same_figure(traced: float, ledger: float, unit: str) -> bool:
 
 
 @dataclass
-class TraceYear:
-    """One report year's recorded pipeline outputs, read for tracing."""
+class TraceRun:
+    """One run's recorded pipeline outputs (a report year or an as-at date), read for tracing."""
 
     project: Project
-    year: int
+    position: Position
 
     @cached_property
     def folder(self) -> Path:
-        return year_dir(self.project.processed_dir, self.year)
+        return year_dir(self.project.processed_dir, self.position.name)
 
     def _require(self, name: str) -> Path:
         path = self.folder / name
         if not path.exists():
-            raise InputError(self.project.shown(path), "not found: the year's lineage has not been recorded",
-                             expected=f"`svreport{self.project.config_option} run --year {self.year}` first")
+            raise InputError(self.project.shown(path), "not found: the run's lineage has not been recorded",
+                             expected=f"`svreport{self.project.config_option} run {self.position.option}` first")
         return path
 
     @cached_property
@@ -110,8 +112,9 @@ class TraceYear:
         if key not in self.specs:
             close = difflib.get_close_matches(key, list(self.specs), n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise InputError(self.project.shown(self.folder / LEDGER), f"no figure '{key}' in the {self.year} "
-                             f"ledger{hint}", expected="a key from the ledger's key column, e.g. delivered.total")
+            raise InputError(self.project.shown(self.folder / LEDGER),
+                             f"no figure '{key}' in the {self.position.label}'s ledger{hint}",
+                             expected="a key from the ledger's key column, e.g. delivered.total")
         return self.specs[key]
 
 
@@ -131,34 +134,34 @@ class KeyTrace:
         return self.recomputed is not None and same_figure(self.recomputed, self.value, self.unit)
 
 
-def trace_key(year: TraceYear, key: str) -> KeyTrace:
-    spec = year.spec(key)
-    value, unit = year.value(key), year.unit(key)
-    trace = KeyTrace(key, value, unit, str(year.ledger.loc[key, "description"]), spec)
+def trace_key(run: TraceRun, key: str) -> KeyTrace:
+    spec = run.spec(key)
+    value, unit = run.value(key), run.unit(key)
+    trace = KeyTrace(key, value, unit, str(run.ledger.loc[key, "description"]), spec)
     if spec.kind == "rows":
-        trace.funnel = year.recorded.funnel(key)
+        trace.funnel = run.recorded.funnel(key)
         trace.recomputed = float(trace.funnel.rows["adds"].sum())
     elif spec.kind == "derived":
-        trace.inputs = {k: year.value(k) for k in spec.inputs}
+        trace.inputs = {k: run.value(k) for k in spec.inputs}
         trace.recomputed = counting.evaluate(spec, trace.inputs)
     elif spec.kind == "previous":
-        comparator = TraceYear(year.project, int(spec.aggregate))
+        comparator = TraceRun(run.project, run.project.config.position(int(spec.aggregate)))
         trace.inputs = {f"{spec.inputs[0]} ({spec.aggregate})": comparator.value(spec.inputs[0])}
         trace.recomputed = comparator.value(spec.inputs[0])
     elif spec.kind == "tracker":  # contracts counted in the tracker the metrics stage wrote
-        flags = pd.read_csv(year.folder / TABLES / TRACKER_CSV, keep_default_na=False)["Flag"]
+        flags = pd.read_csv(run.folder / TABLES / TRACKER_CSV, keep_default_na=False)["Flag"]
         trace.recomputed = float(flagged(flags, spec.inputs[0]).sum())
     else:  # the author's figure: as entered
         trace.recomputed = value
     return trace
 
 
-def format_key_trace(trace: KeyTrace, year: TraceYear, limit: int = 20) -> str:
+def format_key_trace(trace: KeyTrace, run: TraceRun, limit: int = 20) -> str:
     spec, unit = trace.spec, trace.unit
-    lines = [f"{trace.key} = {formatting.exact(trace.value, unit)}   ({year.year} report)", f"  {trace.description}"]
+    lines = [f"{trace.key} = {formatting.exact(trace.value, unit)}   ({run.position.label})", f"  {trace.description}"]
     if spec.rule:
         lines.append(f"  Rule: {spec.rule}")
-    command = f"svreport{year.project.config_option} trace --year {year.year}"
+    command = f"svreport{run.project.config_option} trace {run.position.option}"
     if trace.funnel is not None:
         shown = trace.funnel.rows
         files = ", ".join(sorted(shown[SOURCE_FILE].astype(str).unique())) or f"the {spec.table} files"
@@ -182,18 +185,18 @@ def format_key_trace(trace: KeyTrace, year: TraceYear, limit: int = 20) -> str:
     elif spec.kind == "derived":
         lines += ["", f"  Derived: {counting.formula_words(spec)}"]
         for key, value in trace.inputs.items():
-            lines.append(f"    {key:<48} {formatting.exact(value, year.unit(key))}")
+            lines.append(f"    {key:<48} {formatting.exact(value, run.unit(key))}")
         lines += [f"  Recomputed from these: {formatting.exact(trace.recomputed or 0.0, unit)}   "
                   + ("equal to the ledger" if trace.matches else "DIFFERENT from the ledger"),
                   "  Trace each in turn: " + "; ".join(f"{command} {k}" for k in spec.inputs)]
     elif spec.kind == "tracker":
-        lines += ["", f"  Counted in {year.project.shown(year.folder / TABLES / TRACKER_CSV).as_posix()}: "
+        lines += ["", f"  Counted in {run.project.shown(run.folder / TABLES / TRACKER_CSV).as_posix()}: "
                       f"{formatting.exact(trace.recomputed or 0.0, unit)} contracts   "
                       + ("equal to the ledger" if trace.matches else "DIFFERENT from the ledger")]
     elif spec.kind == "previous":
         lines += ["", f"  From the {spec.aggregate} report's ledger: {spec.inputs[0]}   "
                       + ("equal" if trace.matches else "DIFFERENT"),
-                  f"  Trace it: svreport{year.project.config_option} trace --year {spec.aggregate} {spec.inputs[0]}"]
+                  f"  Trace it: svreport{run.project.config_option} trace --year {spec.aggregate} {spec.inputs[0]}"]
     return "\n".join(lines)
 
 
@@ -217,12 +220,12 @@ def parse_row_reference(text: str) -> tuple[str, int]:
     return Path(name).name, int(row)
 
 
-def trace_row(year: TraceYear, file: str, row: int) -> RowTrace:
-    outcomes, dropped = year.outcomes, year.tables.dropped
+def trace_row(run: TraceRun, file: str, row: int) -> RowTrace:
+    outcomes, dropped = run.outcomes, run.tables.dropped
     files = sorted(set(outcomes[SOURCE_FILE].astype(str)) | set(dropped[SOURCE_FILE].astype(str)))
     matched = next((f for f in files if f.lower() == file.lower()), None)
     if matched is None:
-        raise InputError(file, f"is not one of the {year.year} report's input files",
+        raise InputError(file, f"is not one of the {run.position.label}'s input files",
                          expected="one of " + ", ".join(files))
     trace = RowTrace(matched, row)
     at = outcomes[(outcomes[SOURCE_FILE].astype(str) == matched) & (outcomes[SOURCE_ROW] == row)]
@@ -246,25 +249,25 @@ def trace_row(year: TraceYear, file: str, row: int) -> RowTrace:
             trace.explanation = f"not a row of the file: its last row is {int(rows.max())}. It feeds no figure."
         return trace
     table = str(at["table"].iloc[0])
-    frame = year.frame(table)
+    frame = run.frame(table)
     position = at.index[0] - outcomes.index[outcomes["table"] == table][0]
     record = frame.iloc[position]
     trace.table, trace.outcome = table, str(record[OUTCOME])
     trace.values = {c: record[c] for c in counting.TRACE_COLUMNS[table]}
     contract = str(record.get("contract_reference", ""))
-    trace.explanation = counting.outcome_words(table, trace.outcome, year.project.config,
-                                               year.project.config.year(year.year).cutoff, contract)
-    for key, spec in year.specs.items():
+    trace.explanation = counting.outcome_words(table, trace.outcome, run.project.config,
+                                               run.position.cutoff, contract)
+    for key, spec in run.specs.items():
         if spec.kind != "rows" or spec.table != table or not all(s.admits(record[s.column]) for s in spec.steps):
             continue
         if spec.aggregate.startswith("distinct:"):  # 1 for the first counted row of its contract, 0 after it
-            kept = year.recorded.funnel(key).rows
+            kept = run.recorded.funnel(key).rows
             first = kept[kept[spec.summed_column] == record[spec.summed_column]].iloc[0]
             trace.feeds[key] = 1.0 if int(first[SOURCE_ROW]) == row and first[SOURCE_FILE] == matched else 0.0
         else:
             trace.feeds[key] = float(counting.adds(spec, frame.iloc[[position]]).iloc[0])
-    trace.derived = [k for k, s in year.specs.items() if s.kind == "derived" and k not in trace.feeds
-                     and set(counting.inputs_of(year.specs, [k])) & set(trace.feeds)]
+    trace.derived = [k for k, s in run.specs.items() if s.kind == "derived" and k not in trace.feeds
+                     and set(counting.inputs_of(run.specs, [k])) & set(trace.feeds)]
     return trace
 
 
@@ -276,8 +279,8 @@ def shown_cell(value: object) -> str:
     return str(value)
 
 
-def format_row_trace(trace: RowTrace, year: TraceYear) -> str:
-    lines = [f"{trace.file}:{trace.row}   ({year.year} report)"]
+def format_row_trace(trace: RowTrace, run: TraceRun) -> str:
+    lines = [f"{trace.file}:{trace.row}   ({run.position.label})"]
     if trace.values:
         lines += [f"    {column_header(trace.table, column):<28} {shown_cell(value)}"
                   for column, value in trace.values.items()]
@@ -285,7 +288,7 @@ def format_row_trace(trace: RowTrace, year: TraceYear) -> str:
     if trace.feeds:
         lines += ["", f"  Feeds {len(trace.feeds)} figure{'s' if len(trace.feeds) != 1 else ''} directly "
                       "(what the row adds):"]
-        lines += [f"    {key:<48} +{formatting.exact(add, year.unit(key))}" for key, add in trace.feeds.items()]
+        lines += [f"    {key:<48} +{formatting.exact(add, run.unit(key))}" for key, add in trace.feeds.items()]
     elif trace.table:
         lines.append("  It feeds no figure.")
     if trace.derived:

@@ -77,6 +77,16 @@ class Position:
         return f"{self.year} report" if self.year is not None else long_date(self.cutoff)
 
     @property
+    def label(self) -> str:
+        """'2025 report', or 'position at 31 May 2025'."""
+        return f"{self.year} report" if self.year is not None else f"position at {long_date(self.cutoff)}"
+
+    @property
+    def option(self) -> str:
+        """The command-line option that names this run: '--year 2025', or '--as-at 2025-05-31'."""
+        return f"--year {self.year}" if self.year is not None else f"--as-at {self.cutoff.isoformat()}"
+
+    @property
     def in_words(self) -> str:
         """'in 2025', or 'at 31 May 2025'."""
         return f"in {self.year}" if self.year is not None else f"at {long_date(self.cutoff)}"

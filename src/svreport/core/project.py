@@ -199,10 +199,10 @@ class Project:
             groups["comparator"] = (folder, [folder / LEDGER])
         return groups
 
-    def copy_inputs(self, target: Path, years: list[int] | None = None, report: bool = True) -> Project:
+    def copy_inputs(self, target: Path, runs: list[Position] | None = None, report: bool = True) -> Project:
         """A new project in ``target`` with this one's inputs and no outputs: the config's folder, the raw
-        exports (of ``years``, default all and the as-at runs'), reference data, expectations, notebooks, the
-        council's report folder (those years'), and with ``report`` the Quarto project (``report/``,
+        exports (of ``runs``, default every report year and as-at run), reference data, expectations, notebooks,
+        the council's report folder (those runs'), and with ``report`` the Quarto project (``report/``,
         ``_quarto.yml``). Folders the config names by an absolute path are shared, not copied."""
         ignore = shutil.ignore_patterns(*NOT_COPIED)
 
@@ -220,13 +220,14 @@ class Project:
         config = self.config_path.resolve().relative_to(self.root.resolve())  # config/<council>.yml
         copy(self.root / config.parent, config.parent)  # the config folder: other councils' configs too
         copied_config = target / config
-        for year in sorted(self.config.report_years) if years is None else years:
-            copy(self.raw_year_dir(year), Path(paths.raw) / str(year))
-            copy(self.narrative_root / str(year), Path(paths.narrative) / str(year))
-        if years is None:  # as-at runs' exports and their update papers' folders too
-            for folder in sorted(self.folder(paths.raw, "raw", must_exist=False).glob(f"{AS_AT_PREFIX}*")):
-                copy(folder, Path(paths.raw) / folder.name)
-                copy(self.narrative_root / folder.name, Path(paths.narrative) / folder.name)
+        if runs is None:
+            as_at_runs = self.folder(paths.raw, "raw", must_exist=False).glob(f"{AS_AT_PREFIX}*")
+            names = [str(year) for year in sorted(self.config.report_years)] + sorted(f.name for f in as_at_runs)
+        else:
+            names = [run.name for run in runs]
+        for name in names:  # the exports, and the narrative (or mid-year update) folder
+            copy(self.raw_dir / name, Path(paths.raw) / name)
+            copy(self.narrative_root / name, Path(paths.narrative) / name)
         copy(self.reference_dir, paths.reference)
         for part in (EXPECTATIONS, NOTEBOOKS, *(REPORT_PARTS if report else ())):
             copy(self.root / part, part)

@@ -57,3 +57,9 @@ def load_yaml(text: str, source: str | Path, dates_as_text: bool = False, first_
 
 def read_yaml(path: Path, dates_as_text: bool = False) -> object:
     return load_yaml(path.read_text(encoding="utf-8"), path, dates_as_text)
+
+
+def read_generated_yaml(path: Path) -> object:
+    """A YAML file the pipeline wrote itself (``_variables.yml``): parsed by libyaml where PyYAML has it, since
+    such a file runs to thousands of lines and the pure-Python parser takes a second over it."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506

@@ -15,15 +15,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from svreport.core.config import Position
 from svreport.core.errors import InputError, InputErrors
 from svreport.core.formatting import long_date
-from svreport.core.layout import MANIFEST, NOTEBOOKS, RUN_RECORD, STAGES, publish, year_dir
+from svreport.core.layout import MANIFEST, NOTEBOOKS, RUN_RECORD, STAGES, VALIDATION_WARNINGS, publish, year_dir
 from svreport.core.project import Project
 from svreport.pipeline.keys import stage_keys
 from svreport.pipeline.manifest import read_manifest, write_manifest
-from svreport.pipeline.steps import STEPS, PipelineRun
+
+if TYPE_CHECKING:
+    from svreport.pipeline.steps import PipelineRun
 
 NOTEBOOK_NAMES = tuple(spec.notebook for spec in STAGES)
 
@@ -132,11 +135,21 @@ def run(project: Project, position: Position, say: Callable[[str], None] = print
     runs = {name: {"parameters": recorded, "mode": mode} for name in NOTEBOOK_NAMES}
     write_manifest(project, position, staging, runs, keys)
     publish(staging, final)
+    _say_warnings(final / VALIDATION_WARNINGS, title, say)
     for timing in timings:
         timing.year = position.year or 0
     if record is not None:
         record.extend(timings)
     return timings
+
+
+def _say_warnings(path: Path, title: str, say: Callable[[str], None]) -> None:
+    """The validation warnings: checks that failed without stopping the run, for the author to look into."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    if lines:
+        say(f"{title}: validation warnings (checks that do not stop the run; the figures are written):")
+        for line in lines:
+            say(f"  warning: {line}")
 
 
 def run_title(position: Position) -> str:
@@ -200,6 +213,8 @@ def _run_notebooks(project: Project, position: Position, staging: Path, failed: 
 
 def _run_in_process(project: Project, position: Position, staging: Path, say: Callable[[str], None],
                    first: int = 0) -> list[StageTiming]:
+    from svreport.pipeline.steps import STEPS, PipelineRun  # pandas and matplotlib: only when a stage runs
+
     context = PipelineRun(project, position, staging, build_missing=build_in_process)
     timings = []
     say(f"{run_title(position)}: running {len(STAGES) - first} stages in this process"
@@ -224,6 +239,8 @@ def open_year(config_path: str | Path, year: int | None, output_dir: str | Path 
               as_at: str = "") -> PipelineRun:
     """A run as a notebook receives it (a report year, or an ``as_at`` ISO date): a report year it compares
     with is built first if missing."""
+    from svreport.pipeline.steps import PipelineRun
+
     return PipelineRun.create(config_path, year, output_dir, as_at, build_missing=build_in_process)
 
 

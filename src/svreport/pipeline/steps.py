@@ -27,6 +27,7 @@ from svreport.core.layout import (
     TABLES,
     VALIDATION_DOCS,
     VALIDATION_SUMMARY,
+    VALIDATION_WARNINGS,
     VARIABLES,
     year_dir,
 )
@@ -122,11 +123,14 @@ def run_clean(run: PipelineRun) -> CleanTables:
 
 
 def run_validate(run: PipelineRun, docs: bool = True) -> ValidationReport:
-    """Validate the clean tables; stops (InputErrors) on any critical failure, after writing the summary."""
+    """Validate the clean tables; stops (InputErrors) on any critical failure, after writing the summary and the
+    warnings (checks whose failure does not stop the run)."""
     tables = CleanTables.read(run.output_dir)
     docs_dir = run.output_dir / VALIDATION_DOCS if docs else None
     report = run_validation(tables, run.config, run.position, run.measures(), run.expectations_dir, docs_dir)
     report.summary.to_csv(run.output_dir / VALIDATION_SUMMARY, index=False, lineterminator="\n")
+    (run.output_dir / VALIDATION_WARNINGS).write_text("".join(f"{line}\n" for line in report.warning_messages()),
+                                                      encoding="utf-8")
     report.raise_if_failed()
     return report
 

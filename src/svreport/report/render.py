@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import yaml
-
 from svreport.core import formatting
 from svreport.core.config import AS_AT_PREFIX, Position
 from svreport.core.errors import InputError
@@ -41,8 +39,7 @@ from svreport.core.layout import (
     RENDER_CACHE,
     REPORT,
     TABLES,
-    TRACKER_CSV,
-    TRACKER_XLSX,
+    TRACKER_FILES,
     UPDATE_DOCUMENTS,
     VARIABLES,
     publish,
@@ -50,7 +47,7 @@ from svreport.core.layout import (
 )
 from svreport.core.project import Project
 from svreport.core.tools import pandoc_version, quarto_available, quarto_version, typst_version
-from svreport.core.yamlio import read_yaml
+from svreport.core.yamlio import read_generated_yaml, read_yaml
 from svreport.report.cache import RenderCache
 from svreport.report.docx import reference_docx
 from svreport.report.pandoc import PandocRenderer
@@ -148,7 +145,7 @@ def _render(project: Project, position: Position, use_quarto: bool, force: bool,
     statement = renderer_statement(use_quarto)
     prepare(statement)
     prepared = time.perf_counter() - started
-    variables = yaml.safe_load((project.root / VARIABLES).read_text(encoding="utf-8"))
+    variables = read_generated_yaml(project.root / VARIABLES)
     staging = project.root / f".{final.relative_to(project.root).as_posix().replace('/', '-')}-staging"
     if staging.exists():
         shutil.rmtree(staging)
@@ -195,9 +192,9 @@ def render_update(project: Project, position: Position, engine: str = "auto", fo
 
     def tracker(staging: Path) -> list[Path]:  # the tracker as a spreadsheet, beside its page
         tables = year_dir(project.processed_dir, position.name) / TABLES
-        for name in (TRACKER_XLSX, TRACKER_CSV):
+        for name in TRACKER_FILES:
             shutil.copyfile(tables / name, staging / REPORT / name)
-        return [staging / REPORT / name for name in (TRACKER_XLSX, TRACKER_CSV)]
+        return [staging / REPORT / name for name in TRACKER_FILES]
 
     return _render(project, position, choose_quarto(engine), force,
                    [project.root / document for document in UPDATE_DOCUMENTS], project.root / OUTPUT / position.name,

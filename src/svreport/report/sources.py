@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from svreport.core import formatting
 from svreport.core.code import code_digest
@@ -34,7 +33,7 @@ from svreport.core.layout import (
 )
 from svreport.core.project import Project
 from svreport.core.vocabulary import MONEY, unit_symbol, unit_words
-from svreport.core.yamlio import load_yaml
+from svreport.core.yamlio import load_yaml, read_generated_yaml
 from svreport.io.reference import load_mapping, load_measures
 from svreport.pipeline.manifest import sha256
 from svreport.report.narrative import check_markdown_safe, check_no_html
@@ -413,7 +412,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     content = project.narrative_dir(year)
     ledger = read_ledger(processed / LEDGER)
     measures = load_measures(project.reference_dir)
-    variables = yaml.safe_load((processed / VARIABLES).read_text(encoding="utf-8"))
+    variables = read_generated_yaml(processed / VARIABLES)
     for path in sorted((project.root / REPORT).glob("*.qmd")):
         text = path.read_text(encoding="utf-8")
         check_markdown_safe(text, project.shown(path))

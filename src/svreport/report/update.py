@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from svreport.core import formatting
 from svreport.core.config import Position
@@ -33,6 +32,7 @@ from svreport.core.layout import (
     year_dir,
 )
 from svreport.core.project import Project
+from svreport.core.yamlio import read_generated_yaml
 from svreport.report.narrative import check_markdown_safe
 from svreport.report.sources import diagram_md, narrative_md, trend_md, var, write_generated
 from svreport.report.tables import markdown_table
@@ -114,22 +114,41 @@ def _period_words(start: pd.Timestamp, end: pd.Timestamp) -> str:
     return f"{first if start.year != end.year else first[:-5]} to {formatting.long_date(end.date())}"
 
 
-def tracker_md(values: dict[str, float], contracts: pd.DataFrame, position: Position) -> str:
-    """The tracker's summary (counts from the ledger) and its flagged contracts, by name and reason in words."""
+def tracker_md(values: dict[str, float], position: Position) -> str:
+    """The tracker's summary, its counts from the ledger; the flagged contracts themselves are in the annex
+    (``tracker_flagged_md``), so the body of the update stays short however many there are."""
     day = formatting.long_date(position.cutoff)
-    if not values.get("tracker.flagged.any"):
-        return (f"Of the {var('committed.contracts.n')} contracts with commitments, none is flagged at {day}.\n")
-    summary = (f"Of the {var('committed.contracts.n')} contracts with commitments, {var('tracker.flagged.any.n')} "
-               f"are flagged at {day}: {var('tracker.flagged.no_delivery.n')} with no validated delivery for two "
-               f"quarters or more, and {var('tracker.flagged.behind.n')} whose delivery is well behind the share of "
-               "the contract's time that has passed (some for both reasons).\n")
+    contracts = values.get("committed.contracts", 0)
+    if not contracts:
+        return f"No contract has commitments at {day}, so none is flagged.\n"
+    of = f"Of the {var('committed.contracts.n')} contract{'s' if contracts != 1 else ''} with commitments"
+    flagged = values.get("tracker.flagged.any", 0)
+    if not flagged:
+        return f"{of}, none is flagged at {day}.\n"
+    quiet, behind = values.get("tracker.flagged.no_delivery", 0), values.get("tracker.flagged.behind", 0)
+    reasons = []
+    if quiet:
+        reasons.append(f"{var('tracker.flagged.no_delivery.n')} with no validated delivery for two quarters or more")
+    if behind:
+        reasons.append(f"{var('tracker.flagged.behind.n')} whose delivery is well behind the share of the "
+                       "contract's time that has passed")
+    both = "" if quiet + behind == flagged else " (some for both reasons)" if flagged > 1 else " (for both reasons)"
+    listed = "It is listed" if flagged == 1 else "They are listed"
+    return (f"{of}, {var('tracker.flagged.any.n')} {'is' if flagged == 1 else 'are'} flagged at {day}: "
+            f"{' and '.join(reasons)}{both}. {listed}, with the reason, in the annex to this update.\n")
+
+
+def tracker_flagged_md(contracts: pd.DataFrame, position: Position) -> str:
+    """The flagged contracts, by name and reason in words: the update's annex."""
+    day = formatting.long_date(position.cutoff)
     flagged = contracts[contracts["Flag"] != ""]
+    if flagged.empty:
+        return f"No contract is flagged at {day}.\n"
     rows = [[row["Contract reference"], row["Supplier"], row.get("Service area", "") or "Not known",
              _reason_words(str(row["Flag"]), str(row["Last validated period"]))]
             for _, row in flagged.iterrows()]
-    table = markdown_table(["Contract", "Supplier", "Service area", "Why it is flagged"], rows,
-                           caption=f"Contracts flagged at {day}", weights=[1.7, 1.6, 1.5, 2.2])
-    return summary + "\n" + table
+    return markdown_table(["Contract", "Supplier", "Service area", "Why it is flagged"], rows,
+                          caption=f"Contracts flagged at {day}", weights=[1.7, 1.6, 1.5, 2.2])
 
 
 def _reason_words(flag: str, last_validated: str) -> str:
@@ -177,7 +196,7 @@ def write_update_sources(project: Project, position: Position) -> Path:
                                       "completed")
     ledger = read_ledger(processed / LEDGER)
     values = ledger_values(ledger)
-    variables = yaml.safe_load((processed / VARIABLES).read_text(encoding="utf-8"))
+    variables = read_generated_yaml(processed / VARIABLES)
     series = pd.read_csv(processed / SERIES, parse_dates=["period_start", "period_end"])
     contracts = pd.read_csv(processed / TABLES / TRACKER_CSV, keep_default_na=False, dtype=str)
     diagrams = {entry["number"]: entry for entry in json.loads((processed / DIAGRAMS / DIAGRAMS_INDEX).read_text())}
@@ -185,7 +204,8 @@ def write_update_sources(project: Project, position: Position) -> Path:
         "update-position": position_md(values, position),
         "update-since": since_md(values, project.config, position),
         "update-quarters": quarters_md(values, series, position),
-        "tracker-summary": tracker_md(values, contracts, position),
+        "tracker-summary": tracker_md(values, position),
+        "tracker-flagged": tracker_flagged_md(contracts, position),
         "tracker-table": tracker_table_md(contracts, position),
         "trend-table": trend_md(project, ledger),
         f"diagram-{TREND_NUMBER}": diagram_md(diagrams[TREND_NUMBER]) if TREND_NUMBER in diagrams else "",
@@ -195,7 +215,7 @@ def write_update_sources(project: Project, position: Position) -> Path:
     if not narrative.exists():
         narrative = project.root / STARTER / UPDATE_NARRATIVE  # the update reads right unedited
     files["update"] = narrative_md(narrative, project, variables, files)
-    for name in ("update", "tracker-table"):  # both carry supplier names from the exports
+    for name in ("update", "tracker-table"):  # both carry supplier names from the exports (the annex is in update)
         check_markdown_safe(files[name], project.shown(narrative if name == "update" else processed / TABLES /
                                                        TRACKER_CSV))
     out = project.root / GENERATED

@@ -27,6 +27,16 @@ def safe_cell(value: object) -> object:
     return value
 
 
+def safe_text(values: pd.Series) -> pd.Series:
+    """``safe_cell`` for a whole text column at once (blank for missing)."""
+    text = values.fillna("").astype(str)
+    risky = text.str.startswith(FORMULA_PREFIXES)
+    if not risky.any():
+        return text
+    risky[risky] = pd.to_numeric(text[risky], errors="coerce").isna()  # a number such as -12 is left as it is
+    return text.where(~risky, "'" + text)
+
+
 def measures_in_appendix1(ledger: pd.DataFrame, measures: pd.DataFrame) -> list[tuple[str, pd.Series, list[str]]]:
     """(code, catalogue row, ledger keys) of each measure Appendix 1 lists: those with units or £ committed or
     delivered, in catalogue order. The keys: units and £ committed, units and £ delivered."""

@@ -8,7 +8,8 @@ the tracker's totals are the ledger's. A contract is flagged when:
   reporting period end (or, with none, its award date) and the position date; or
 - **delivery well behind time elapsed** (only where the export gives a Contract End Date): at least a
   quarter of the contract's time has passed and the share of its committed social value delivered is
-  less than half the share of its time elapsed.
+  less than half the share of its time elapsed. An end date before the award date (a validation
+  warning) leaves the time elapsed blank, so that contract is not judged behind.
 
 Supplier names only: the clean tables carry no contact details.
 """
@@ -22,9 +23,9 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from svreport.core.layout import TRACKER_CSV, TRACKER_XLSX
+from svreport.core.layout import TRACKER_CSV, TRACKER_MEASURES_CSV, TRACKER_XLSX
 from svreport.stages import counting
-from svreport.stages.appendix1 import safe_cell
+from svreport.stages.appendix1 import safe_text
 from svreport.stages.clean import CleanTables
 
 QUIET_MONTHS = 6  # two quarters with no validated delivery
@@ -41,6 +42,10 @@ CONTRACT_COLUMNS = {
     "last_period_reported": "Last period reported", "last_validated_period": "Last validated period",
     "flag": "Flag", "reason": "Reason",
 }
+CONTRACT_DETAILS = ("contract_name", "supplier_name", "category", "service_area", "award_date", "contract_end_date")
+COMMITMENTS_READ = ["contract_reference", "measure_id", "units_committed", "value_committed"]
+DELIVERY_READ = ["contract_reference", "measure_id", "period_end", "units_delivered", "value_delivered"]
+MEASURES_SHEET_ROWS = 100_000  # above this, the workbook points to the measures CSV (Excel and xlsxwriter slow)
 MEASURE_COLUMNS = {
     "contract_reference": "Contract reference", "supplier_name": "Supplier", "measure_id": "Measure",
     "units_committed": "Units committed", "value_committed": "Committed (£)", "units_delivered": "Units delivered",
@@ -52,15 +57,18 @@ def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at:
                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(one row per contract, one row per contract and measure), as at ``as_at`` (a cut-off or an as-at date)."""
     position = pd.Timestamp(as_at)
-    commitments = tables.commitments[outcomes.commitments == counting.COUNTED]
-    delivery = tables.delivery.assign(outcome=outcomes.delivery.to_numpy())
-    delivery = delivery[delivery["contract_reference"].isin(set(commitments["contract_reference"]))
-                        & (delivery["period_end"] <= position)]
+    # Only the columns and rows the tracker reads are copied: the tables may hold a million rows.
+    counted = (outcomes.commitments == counting.COUNTED).to_numpy()
+    commitments = tables.commitments.loc[counted, COMMITMENTS_READ]
+    first_rows = counted.copy()  # each counted contract's first row carries its details
+    first_rows[counted] = ~commitments["contract_reference"].duplicated().to_numpy()
+    details = [c for c in CONTRACT_DETAILS if c in tables.commitments]
+    first = tables.commitments.loc[first_rows, ["contract_reference", *details]].set_index("contract_reference")
+    delivery = tables.delivery[DELIVERY_READ]
+    kept = (delivery["contract_reference"].isin(set(first.index)) & (delivery["period_end"] <= position)).to_numpy()
+    delivery = delivery[kept].assign(outcome=outcomes.delivery.to_numpy()[kept])
     validated = delivery[delivery["outcome"] == counting.VALIDATED]
 
-    first = commitments.drop_duplicates("contract_reference").set_index("contract_reference")
-    details = [c for c in ("contract_name", "supplier_name", "category", "service_area", "award_date",
-                           "contract_end_date") if c in first]
     contracts = first[details].copy()
     contracts["committed"] = commitments.groupby("contract_reference")["value_committed"].sum()
     contracts["delivered"] = validated.groupby("contract_reference")["value_delivered"].sum()
@@ -120,15 +128,17 @@ def _kind(values: pd.Series, header: str) -> str:
 
 
 def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path, title: str) -> list[Path]:
-    """``contract_tracker.csv`` and ``contract_tracker.xlsx`` (contracts and measures sheets): frozen header,
-    autofilter, dates and money formatted, text guarded against formula injection, the same bytes every run."""
+    """``contract_tracker.csv`` (one row per contract), ``contract_tracker_measures.csv`` (per contract and
+    measure) and ``contract_tracker.xlsx`` with both as sheets: frozen header, autofilter, dates and money
+    formatted, text guarded against formula injection, the same bytes every run. Beyond ``MEASURES_SHEET_ROWS``
+    measure rows the workbook's Measures sheet says where they are rather than holding them."""
     folder.mkdir(parents=True, exist_ok=True)
-    csv_path, xlsx_path = folder / TRACKER_CSV, folder / TRACKER_XLSX
-    shown = contracts.rename(columns=CONTRACT_COLUMNS)
-    shown.map(safe_cell).to_csv(csv_path, index=False, lineterminator="\n", float_format="%.2f",
-                                date_format="%Y-%m-%d")
+    paths = [folder / TRACKER_CSV, folder / TRACKER_MEASURES_CSV, folder / TRACKER_XLSX]
+    for frame, headers, path in ((contracts, CONTRACT_COLUMNS, paths[0]), (measures, MEASURE_COLUMNS, paths[1])):
+        _guarded(frame).rename(columns=headers).to_csv(path, index=False, lineterminator="\n", float_format="%.2f",
+                                                       date_format="%Y-%m-%d")
     # constant_memory: rows are streamed to disk, so a tracker of 50,000 contracts needs little memory.
-    workbook = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
+    workbook = xlsxwriter.Workbook(str(paths[2]), {"constant_memory": True})
     workbook.set_properties({"title": title, "created": datetime(2000, 1, 1)})
     formats = {"£": workbook.add_format({"num_format": "£#,##0"}),
                "share": workbook.add_format({"num_format": "0%"}),
@@ -136,24 +146,40 @@ def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path,
                "units": workbook.add_format({"num_format": "#,##0.##"}),
                "text": None}
     header_format = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    for name, frame, headers in (("Contracts", contracts, CONTRACT_COLUMNS), ("Measures", measures, MEASURE_COLUMNS)):
-        sheet = workbook.add_worksheet(name)
-        columns = [headers[c] for c in frame.columns]
-        cells = []
-        for c, column in enumerate(frame.columns):
-            values = frame[column]
-            kind = _kind(values, columns[c])
-            width = 70 if columns[c] == "Reason" else 16
-            sheet.set_column(c, c, width, formats[kind])  # the column's format: cells are written plain
-            if kind == "date":  # Excel's day number, shown as a date by the column format
-                values = (values - EXCEL_EPOCH).dt.days.astype("float64")
-            elif kind == "text":
-                values = values.fillna("").astype(str).map(safe_cell)
-            cells.append(values.astype(object).where(values.notna(), None).tolist())
-        sheet.write_row(0, 0, columns, header_format)
-        for r, row in enumerate(zip(*cells, strict=True), start=1):
-            sheet.write_row(r, 0, row)
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+    _write_sheet(workbook.add_worksheet("Contracts"), contracts, CONTRACT_COLUMNS, formats, header_format)
+    if len(measures) <= MEASURES_SHEET_ROWS:
+        _write_sheet(workbook.add_worksheet("Measures"), measures, MEASURE_COLUMNS, formats, header_format)
+    else:
+        sheet = workbook.add_worksheet("Measures")
+        sheet.set_column(0, 0, 100)
+        sheet.write_string(0, 0, f"{len(measures):,} rows, one per contract and measure: too many for this sheet to "
+                           f"stay quick to open and filter. They are in {TRACKER_MEASURES_CSV}, beside this workbook.")
     workbook.close()
-    return [csv_path, xlsx_path]
+    return paths
+
+
+def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with formula-like values quoted (``safe_text``); other columns as they are."""
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)
+            and not pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
+    return frame.assign(**{c: safe_text(frame[c]) for c in text})
+
+
+def _write_sheet(sheet, frame: pd.DataFrame, headers: dict[str, str], formats: dict, header_format) -> None:
+    columns = [headers[c] for c in frame.columns]
+    cells = []
+    for c, column in enumerate(frame.columns):
+        values = frame[column]
+        kind = _kind(values, columns[c])
+        width = 70 if columns[c] == "Reason" else 16
+        sheet.set_column(c, c, width, formats[kind])  # the column's format: cells are written plain
+        if kind == "date":  # Excel's day number, shown as a date by the column format
+            values = (values - EXCEL_EPOCH).dt.days.astype("float64")
+        elif kind == "text":
+            values = safe_text(values)
+        cells.append(values.astype(object).where(values.notna(), None).tolist())
+    sheet.write_row(0, 0, columns, header_format)
+    for r, row in enumerate(zip(*cells, strict=True), start=1):
+        sheet.write_row(r, 0, row)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
