@@ -56,6 +56,11 @@ def test_the_workbook_is_filterable_frozen_and_safe(sample_run, tmp_path):
     contracts = book["Contracts"]
     assert contracts["A1"].value == "Contract reference" and contracts["F2"].number_format == "dd/mm/yyyy"
     measures = pd.read_csv(stage.output_dir / TABLES / TRACKER_MEASURES_CSV)
+    text = pd.read_csv(stage.output_dir / TABLES / TRACKER_MEASURES_CSV, dtype=str)
+    assert text["Committed (£)"].str.fullmatch(r"\d+\.\d\d").all()  # money to the penny
+    assert not text["Units delivered"].str.contains(r"\.\d{7}").any()  # no float noise (9.129999999999999)
+    shares = measures["Delivered share of commitment"].dropna()
+    assert (shares.round(6) == shares).all() and (shares.round(2) != shares).any()  # not cut to 2 places
     assert book["Measures"].max_row == len(measures) + 1
     assert [c.value for c in book["Measures"][1]] == list(measures.columns)
     assert round(measures["Committed (£)"].sum(), 2) == round(

@@ -135,8 +135,7 @@ def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path,
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / TRACKER_CSV, folder / TRACKER_MEASURES_CSV, folder / TRACKER_XLSX]
     for frame, headers, path in ((contracts, CONTRACT_COLUMNS, paths[0]), (measures, MEASURE_COLUMNS, paths[1])):
-        _guarded(frame).rename(columns=headers).to_csv(path, index=False, lineterminator="\n", float_format="%.2f",
-                                                       date_format="%Y-%m-%d")
+        _for_csv(frame, headers).to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
     # constant_memory: rows are streamed to disk, so a tracker of 50,000 contracts needs little memory.
     workbook = xlsxwriter.Workbook(str(paths[2]), {"constant_memory": True})
     workbook.set_properties({"title": title, "created": datetime(2000, 1, 1)})
@@ -158,11 +157,20 @@ def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path,
     return paths
 
 
-def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns with formula-like values quoted (``safe_text``); other columns as they are."""
-    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)
-            and not pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
-    return frame.assign(**{c: safe_text(frame[c]) for c in text})
+def _for_csv(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """The table under its headers: text with formula-like values quoted (``safe_text``), money to the penny,
+    units and shares to six places (a share rounded to 0.04 would hide 4.27%)."""
+    columns = {}
+    for column in frame.columns:
+        values, kind = frame[column], _kind(frame[column], headers[column])
+        if kind == "text":
+            values = safe_text(values)
+        elif kind == "£":
+            values = values.map("{:.2f}".format, na_action="ignore")
+        elif kind in ("units", "share"):  # 6 places: 9.13, not the sum's 9.129999999999999
+            values = values.round(6)
+        columns[headers[column]] = values
+    return pd.DataFrame(columns)
 
 
 def _write_sheet(sheet, frame: pd.DataFrame, headers: dict[str, str], formats: dict, header_format) -> None:
