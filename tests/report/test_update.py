@@ -100,6 +100,10 @@ def test_the_trackers_page_is_a_table_of_every_contract_with_headers(update):
     body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
     assert body.count("<tr") == values["committed.contracts"]
     assert "<caption" in html and html.count("<th") >= 10
+    # too wide for the page: it scrolls sideways in a region a keyboard can reach and a screen reader names
+    region = html.split("<table", 1)[0].rsplit("<div", 1)[1]
+    assert 'class="wide-table"' in region and 'tabindex="0"' in region and 'role="region"' in region
+    assert 'aria-label="Contract tracker table' in region
     assert "RMBC-2024-0911" in body  # awarded after the 2025 report's cut-off, counted by 31 May 2025
 
 
