@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from svreport.core.config import Position
 from svreport.core.errors import InputError, InputErrors
 from svreport.core.layout import (
     DEFAULT_CONFIG,
@@ -89,25 +90,27 @@ def _default_year(project: Project) -> int:
     return max(project.config.report_years)
 
 
+def _chosen_run(project: Project, args: argparse.Namespace) -> Position:
+    """The run ``--year`` or ``--as-at`` names; with neither, the latest report year in the config."""
+    return project.position(None if args.as_at else (args.year or _default_year(project)), args.as_at)
+
+
 def cmd_prepare_report(args: argparse.Namespace) -> int:
     """Quarto's pre-render step (report/prerender.ts): run the pipeline, then write report/_generated/
     and _variables.yml for the documents Quarto is about to render."""
-    from svreport.pipeline.runner import run, run_year
+    from svreport.pipeline.runner import run
     from svreport.report.render import prepare_sources, prepare_update_sources, renderer_statement
 
     project = Project.load(args.config)
-    if args.as_at:
-        position = project.position(as_at=args.as_at)
-        with project.exclusive():
-            run(project, position)
-            prepare_update_sources(project, position)
-        print(f"Mid-year update sources for {args.as_at} written to report/_generated/; Quarto renders them next.")
-        return 0
-    year = args.year or _default_year(project)
+    position = _chosen_run(project, args)
     with project.exclusive():
-        run_year(project, year)
-        prepare_sources(project, year, renderer_statement(use_quarto=True))
-    print(f"Report sources for {year} written to report/_generated/; Quarto renders them next.")
+        run(project, position)
+        if position.is_annual:
+            prepare_sources(project, position.year, renderer_statement(use_quarto=True))
+        else:
+            prepare_update_sources(project, position)
+    what = f"Report sources for {position.year}" if position.is_annual else f"Mid-year update sources for {args.as_at}"
+    print(f"{what} written to report/_generated/; Quarto renders them next.")
     return 0
 
 
@@ -118,15 +121,12 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     project = Project.load(args.config)
     started = time.perf_counter()
-    if args.as_at:
-        position = project.position(as_at=args.as_at)
-        with project.exclusive():
+    position = _chosen_run(project, args)
+    with project.exclusive():
+        if position.is_annual:
+            result = render_report(project, position.year, engine=args.engine, force=args.force)
+        else:
             result = render_update(project, position, engine=args.engine, force=args.force)
-    else:
-        year = args.year or _default_year(project)
-        project.config.year(year, project.config_path)
-        with project.exclusive():
-            result = render_report(project, year, engine=args.engine, force=args.force)
     if args.timings:
         write_json(args.timings, {"formats": result.timings, "total": time.perf_counter() - started})
     print(result.renderer)
@@ -168,7 +168,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     )
 
     project = Project.load(args.config)
-    position = project.position(args.year or (None if args.as_at else _default_year(project)), args.as_at)
+    position = _chosen_run(project, args)
     if bool(args.key) == bool(args.row):
         raise InputError("svreport trace", "give either a ledger KEY or --row FILE:ROW",
                          expected="e.g. `svreport trace --year 2025 delivered.total` or "

@@ -37,7 +37,7 @@ from svreport.report.narrative import check_markdown_safe
 from svreport.report.sources import diagram_md, narrative_md, trend_md, var, write_generated
 from svreport.report.tables import markdown_table
 from svreport.stages.ledger import ledger_values, read_ledger
-from svreport.stages.metrics import group_keys, quarter_breakdown
+from svreport.stages.metrics import quarter_groups
 from svreport.stages.series import TREND_NUMBER
 from svreport.stages.tracker import BEHIND, NO_DELIVERY
 
@@ -88,9 +88,7 @@ def quarters_md(values: dict[str, float], series: pd.DataFrame, position: Positi
     ends = sorted({k.split(".")[1] for k in values if k.startswith("quarter.")})
     if not ends:
         return ""
-    breakdown = quarter_breakdown(series)
-    groups = sorted(set(series.loc[series["breakdown"] == breakdown, "group"].astype(str)))
-    keys = group_keys(groups)
+    breakdown, keys = quarter_groups(series)
     periods = series.drop_duplicates("period_end").set_index("period_end")["period_start"]
     headings = [_period_words(periods[pd.Timestamp(end)], pd.Timestamp(end)) for end in ends]
     label = "Service area" if breakdown == "service_area" else "Category"
@@ -98,8 +96,8 @@ def quarters_md(values: dict[str, float], series: pd.DataFrame, position: Positi
              else "in the last four quarters")
     parts = []
     for stage, what in (("delivered", "Validated delivery"), ("committed", "Social value committed")):
-        rows = [[group or "Not known", *(var(f"quarter.{end}.{stage}.{breakdown}.{keys[group]}.auto") for end in ends)]
-                for group in groups]
+        rows = [[group or "Not known", *(var(f"quarter.{end}.{stage}.{breakdown}.{key}.auto") for end in ends)]
+                for group, key in keys.items()]
         rows.append(["**All**", *(f"**{var(f'quarter.{end}.{stage}.total.auto')}**" for end in ends)])
         parts.append(markdown_table([label, *headings], rows, ["l", *["r"] * len(ends)],
                                     caption=f"{what} by {label.lower()}, quarter by quarter {since}"))

@@ -80,12 +80,8 @@ class Step:
         return (column if pd.api.types.is_string_dtype(column.dtype) else column.astype(str)).isin(self.values)
 
     def admits(self, value: object) -> bool:
-        """The same test for one row's value."""
-        if self.test == UP_TO:
-            return pd.notna(value) and pd.Timestamp(value) <= pd.Timestamp(self.values[0])
-        if self.test == AFTER:
-            return pd.notna(value) and pd.Timestamp(value) > pd.Timestamp(self.values[0])
-        return str(value) in self.values
+        """The same test (``keep``) for one row's value."""
+        return bool(self.keep(pd.DataFrame({self.column: [value]})).iloc[0])
 
     def as_json(self) -> list:
         return [self.label, self.column, list(self.values), *([self.test] if self.test != "in" else [])]

@@ -195,9 +195,9 @@ def _trend(ledger: _Ledger, counted: Counted, config: CouncilConfig, position: P
              f"validated for periods ending by {words}"),
         ]:
             by_day = Step(what, when, (day.isoformat(),), counting.UP_TO)
-            ledger.add(f"trend.{day.isoformat()}.{stage}", frame.loc[frame[when] <= pd.Timestamp(day), value].sum(),
-                       MONEY, f"Social value {stage} since the policy began, {what}, as this report's exports "
-                       "record it", rows_spec("", family, f"sum:{value}", by_day))
+            ledger.add(f"trend.{day.isoformat()}.{stage}", frame.loc[by_day.keep(frame), value].sum(), MONEY,
+                       f"Social value {stage} since the policy began, {what}, as this report's exports record it",
+                       rows_spec("", family, f"sum:{value}", by_day))
     if position.comparator is not None:
         last = config.year(position.comparator).cutoff.isoformat()
         for stage in ("committed", "delivered"):
@@ -222,16 +222,22 @@ def quarter_breakdown(series: pd.DataFrame) -> str:
     return SERVICE_AREA if (series["breakdown"] == SERVICE_AREA).any() else "category"
 
 
+def quarter_groups(series: pd.DataFrame) -> tuple[str, dict[str, str]]:
+    """The quarterly figure's breakdown (``quarter_breakdown``) and each of its groups with its ledger key part
+    (``group_keys``), sorted by name: every period of the series has every group."""
+    breakdown = quarter_breakdown(series)
+    return breakdown, group_keys(sorted(set(series.loc[series["breakdown"] == breakdown, "group"].astype(str))))
+
+
 def _quarters(ledger: _Ledger, series: Series, config: CouncilConfig, position: Position, rules: Rules) -> None:
     """The quarterly figure by service area (or category): ``quarter.<period end>.<stage>.total`` and
     ``...<breakdown>.<group key>`` for each period ``quarter_periods`` names, from the series."""
     frame = series.frame
-    breakdown = quarter_breakdown(frame)
+    breakdown, keys = quarter_groups(frame)
     for period in quarter_periods(series, config, position).itertuples(index=False):
         start, end = period.period_start, period.period_end
         words = f"{formatting.long_date(start.date())} to {formatting.long_date(end.date())}"
         rows = frame[frame["period_end"] == end]
-        keys = group_keys(list(rows.loc[rows["breakdown"] == breakdown, "group"].unique()))
         for stage, family, when, value in [("committed", rules.committed(), "award_date", "value_committed"),
                                            ("delivered", rules.delivered(), "period_end", "value_delivered")]:
             in_period = (Step(f"after {formatting.long_date((start - pd.Timedelta(days=1)).date())}", when,
@@ -248,6 +254,7 @@ def _quarters(ledger: _Ledger, series: Series, config: CouncilConfig, position: 
                 ledger.add(f"{prefix}.{breakdown}.{keys[group]}", float(amount), MONEY,
                            f"Social value {stage}: {what} {words}, {named}",
                            rows_spec("", family, f"sum:{value}", *in_period, Step(named, breakdown, (group,))))
+
 
 TRACKER_FLAGS = {"any": "", "no_delivery": NO_DELIVERY, "behind": BEHIND}
 

@@ -28,7 +28,7 @@ SERIES_COLUMNS = ["period", "period_start", "period_end", "is_cutoff", "series",
                   "value", "cumulative_units", "cumulative_value"]
 # series -> (the counted outcome, the date that places a row in a period, units, value)
 SERIES_ROWS = {"committed": ("commitments", counting.COUNTED, "award_date", "units_committed", "value_committed"),
-          "delivered": ("delivery", counting.VALIDATED, "period_end", "units_delivered", "value_delivered")}
+               "delivered": ("delivery", counting.VALIDATED, "period_end", "units_delivered", "value_delivered")}
 
 
 def period_ends(policy_start: date, until: date, cutoffs: list[date]) -> list[pd.Timestamp]:

@@ -134,6 +134,7 @@ def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path,
     measure rows the workbook's Measures sheet says where they are rather than holding them."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / TRACKER_CSV, folder / TRACKER_MEASURES_CSV, folder / TRACKER_XLSX]
+    contracts, measures = _guarded(contracts), _guarded(measures)  # for the CSVs and the workbook alike
     for frame, headers, path in ((contracts, CONTRACT_COLUMNS, paths[0]), (measures, MEASURE_COLUMNS, paths[1])):
         _for_csv(frame, headers).to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
     # constant_memory: rows are streamed to disk, so a tracker of 50,000 contracts needs little memory.
@@ -157,15 +158,19 @@ def write_tracker(contracts: pd.DataFrame, measures: pd.DataFrame, folder: Path,
     return paths
 
 
+def _guarded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Its text columns with formula-like values quoted and missing values blank (``safe_text``)."""
+    text = [c for c in frame.columns if _kind(frame[c], "") == "text"]
+    return frame.assign(**{c: safe_text(frame[c]) for c in text})
+
+
 def _for_csv(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
-    """The table under its headers: text with formula-like values quoted (``safe_text``), money to the penny,
-    units and shares to six places (a share rounded to 0.04 would hide 4.27%)."""
+    """The (guarded) table under its headers: money to the penny, units and shares to six places (a share
+    rounded to 0.04 would hide 4.27%)."""
     columns = {}
     for column in frame.columns:
         values, kind = frame[column], _kind(frame[column], headers[column])
-        if kind == "text":
-            values = safe_text(values)
-        elif kind == "£":
+        if kind == "£":
             values = values.map("{:.2f}".format, na_action="ignore")
         elif kind in ("units", "share"):  # 6 places: 9.13, not the sum's 9.129999999999999
             values = values.round(6)
@@ -174,6 +179,7 @@ def _for_csv(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
 
 
 def _write_sheet(sheet, frame: pd.DataFrame, headers: dict[str, str], formats: dict, header_format) -> None:
+    """One sheet of the (guarded) table: a format per column, frozen header, autofilter."""
     columns = [headers[c] for c in frame.columns]
     cells = []
     for c, column in enumerate(frame.columns):
@@ -183,8 +189,6 @@ def _write_sheet(sheet, frame: pd.DataFrame, headers: dict[str, str], formats: d
         sheet.set_column(c, c, width, formats[kind])  # the column's format: cells are written plain
         if kind == "date":  # Excel's day number, shown as a date by the column format
             values = (values - EXCEL_EPOCH).dt.days.astype("float64")
-        elif kind == "text":
-            values = safe_text(values)
         cells.append(values.astype(object).where(values.notna(), None).tolist())
     sheet.write_row(0, 0, columns, header_format)
     for r, row in enumerate(zip(*cells, strict=True), start=1):
