@@ -78,3 +78,16 @@ def test_the_trend_diagram_is_drawn_with_alt_text_from_the_ledger(sample_run):
     assert ("at the 2024 report's cut-off, 30 November 2023: £19.8 million committed and £8.7 million delivered"
             in trend["alt"])
     assert (stage.output_dir / "diagrams" / "diagram_7.svg").stat().st_size > 10_000
+
+
+def test_the_trend_diagram_sets_close_marks_labels_either_side_of_their_lines():
+    """A report's cut-off and an update six months on: side by side, not one label over the other."""
+    from svreport.stages.diagrams import TrendDiagram, draw_trend
+
+    cutoffs = (("2023-11-30", 2024, 19.8e6, 8.7e6), ("2024-11-30", 2025, 32.0e6, 12.7e6),
+               ("2025-05-31", None, 32.9e6, 13.9e6))
+    trend = TrendDiagram(7, "t", "c", "a", ("2023-11-30", "2024-11-30", "2025-05-31"), (19.8e6, 32.0e6, 32.9e6),
+                         (8.7e6, 12.7e6, 13.9e6), cutoffs)
+    labels = {t.get_text(): t.get_horizontalalignment() for t in draw_trend(trend).axes[0].texts
+              if t.get_text().endswith(("report", "update"))}
+    assert labels == {"2024\nreport": "center", "2025\nreport": "right", "May 2025\nupdate": "left"}

@@ -212,6 +212,7 @@ def draw(diagram: Diagram, position: Position):
 
 
 COMMITTED_COLOUR, DELIVERED_COLOUR = "#0072B2", "#D55E00"  # Okabe-Ito blue and vermillion
+LABEL_APART_DAYS = 300  # cut-off marks closer than this have their labels set either side of their lines
 
 
 @dataclass(frozen=True)
@@ -277,12 +278,16 @@ def draw_trend(trend: TrendDiagram):
                           xytext=(6, 0), textcoords="offset points", va="center", color=colour,
                           fontweight="bold", fontsize=9.5)
         top = max(trend.committed) or 1.0
-        for day, number, _, _ in trend.cutoffs:
-            when = np.datetime64(day, "D")
-            axis.axvline(when, color="#555555", linestyle="--", linewidth=0.9)
+        marked = [np.datetime64(day, "D") for day, _, _, _ in trend.cutoffs]
+        close = [bool(b - a < np.timedelta64(LABEL_APART_DAYS, "D")) for a, b in zip(marked, marked[1:], strict=False)]
+        for i, (day, number, _, _) in enumerate(trend.cutoffs):
+            axis.axvline(marked[i], color="#555555", linestyle="--", linewidth=0.9)
             label = f"{number}\nreport" if number else f"{formatting.long_date(day).split(' ', 1)[1]}\nupdate"
-            axis.text(when, top * 1.1, label, ha="center", va="bottom", fontsize=8.5,
-                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
+            # two marks close together (a report and an update six months on): labels either side, not on top
+            side = "right" if i < len(close) and close[i] else "left" if i and close[i - 1] else "center"
+            axis.annotate(label, (marked[i], top * 1.1), xytext=({"right": -3, "left": 3, "center": 0}[side], 0),
+                          textcoords="offset points", ha=side, va="bottom", fontsize=8.5,
+                          bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
         axis.set_ylim(0, top * 1.22)
         axis.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: formatting.gbp_millions(x, 0)))
         axis.xaxis.set_major_locator(mdates.YearLocator())
