@@ -35,19 +35,33 @@ def report_year(text: str) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    """Read one year's inputs and print a per-file summary."""
+    """Read one year's inputs and say, file by file, how they would be read: before any run."""
     from svreport.io.readers import read_year
+    from svreport.stages.clean import summarise
 
     project = Project.load(args.config)
-    inputs = read_year(project.raw_year_dir(args.year))
+    config = project.config
+    inputs = read_year(project.raw_year_dir(args.year), None, config.spend.columns, config.spend.supplier_columns)
     print(f"Report year {args.year}: {inputs.year_dir}")
-    print(f"{'file':<30} {'format':<22} {'header row':>10} {'data rows':>9}  columns dropped (not in the contract)")
-    for table in [inputs.commitments, inputs.delivery, *inputs.spend.values()]:
-        dropped = ", ".join(table.dropped_columns) or "-"
-        print(f"{table.display_name:<30} {table.file_format:<22} {table.header_row:>10} {len(table.data):>9}  "
-              f"{dropped}")
-        if table.absent_optional:
-            print(f"{'':<30} optional columns not in the file (left blank): {', '.join(table.absent_optional)}")
+    tables = [inputs.commitments, inputs.delivery, *(t for ts in inputs.spend.values() for t in ts),
+              *inputs.suppliers]
+    for table in tables:
+        summary = summarise(table, config)
+        amount = "" if summary.amount is None else f", £{summary.amount:,.2f}"
+        print(f"\n{summary.name}: {summary.file_format}, header on row {summary.header_row}, "
+              f"{summary.rows:,} data rows{amount}")
+        if summary.months:
+            print(f"  payments dated {summary.months}")
+        mapped = ", ".join(f"{field} <- '{header}'" for field, header in summary.mapping.items())
+        print(f"  columns read: {mapped}")
+        if summary.dropped_columns:
+            print(f"  columns not read (not in the contract): {', '.join(summary.dropped_columns)}")
+        if summary.absent_optional:
+            print(f"  optional columns not in the file (left blank): {', '.join(summary.absent_optional)}")
+        for line in summary.left_out:
+            print(f"  would not count: {line}")
+        for line in summary.problems:
+            print(f"  problem: {line}")
     return 0
 
 

@@ -24,7 +24,7 @@ from svreport.core.project import Project
 
 TARGETS = {"warm_report": 15.0, "ratio_to_floor": 2.0, "narrative": 3.0, "scale_seconds": 60.0,
            "scale_rss_gb": 2.0, "trace": 2.0, "series_tracker_sample": 1.0, "series_tracker_scale": 10.0,
-           "series_tracker_memory": 0.20}
+           "series_tracker_memory": 0.20, "monthly_files_ratio": 1.5}
 # The quarterly series and the contract tracker (computed and written) in a process like the metrics stage's,
 # after the clean tables are read and classified: their time and what they add to the peak memory.
 SERIES_AND_TRACKER = """
@@ -144,6 +144,49 @@ def _series_and_tracker(cwd: Path, config: Path, year: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+MONTHLY_COPIES = 22  # the sample's 1,801 payments of a year, 22 times: about 40,000
+
+
+def _monthly_files(sample_spend: Path, scratch: Path, repeats: int = 3) -> dict:
+    """A year of about 40,000 payments read and cleaned as one file and as twelve monthly files (the same rows,
+    each file with its own header): the best of ``repeats`` for each."""
+    import csv
+    import io
+    import time
+
+    from svreport.core.config import load_config
+    from svreport.io.readers import read_spend
+    from svreport.stages.clean import CleaningLog, _Collector, clean_payments
+
+    rows = list(csv.reader(io.StringIO(sample_spend.read_text(encoding="utf-8"))))
+    header, body = rows[0], [r for r in rows[1:] if r[1]]
+    payments = [[f"{r[0]}-{copy}", *r[1:]] for copy in range(MONTHLY_COPIES) for r in body]
+
+    def write(path: Path, part: list[list[str]]) -> None:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows([header, *part])
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+
+    one = scratch / "one" / sample_spend.name
+    one.parent.mkdir(parents=True)
+    write(one, payments)
+    folder = scratch / "twelve" / sample_spend.stem
+    folder.mkdir(parents=True)
+    for month in sorted({r[1][3:] for r in payments}):
+        write(folder / f"{month.replace('/', '-')}.csv", [r for r in payments if r[1][3:] == month])
+    config = load_config(Path(__file__).parents[2] / "config" / "rotherham.yml")
+
+    def timed(entry: Path) -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            clean_payments("2023-24", read_spend(entry), _Collector(), CleaningLog(), config)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    return {"payments": len(payments), "one_file": timed(one), "twelve_files": timed(folder)}
+
+
 def _portal_rows(folder: Path) -> int:
     return sum(max(0, sum(1 for _ in p.open(encoding="utf-8", errors="ignore")) - 1)
                for p in folder.glob("portal_*.csv"))
@@ -184,6 +227,9 @@ def run_benchmarks(project: Project, year: int = 2025, scales: tuple[int, ...] =
         results["traces"] = {what: measure(["trace", "--year", str(year), *argv], work)
                              for what, argv in TRACES.items()}
         results["series_tracker"] = _series_and_tracker(work, config, year)
+        say("a year of payments: one file against twelve monthly files")
+        spend = sorted((work / "data" / "raw" / str(year)).glob("supplier_spend_*.csv"))[-1]
+        results["monthly_files"] = _monthly_files(spend, t / "monthly")
         results["narrative_run"] = measure(["run", "--year", str(year)], work)
         results["narrative_render"] = measure(["render", "--year", str(year)], work, t / "narrative-render.json")
 
@@ -231,6 +277,21 @@ def _series_tracker_lines(results: dict) -> list[str]:
                      f"| {total:.1f} s | {measured['rss_before_mb']:,.0f} MB | {measured['rss_after_mb']:,.0f} MB | "
                      f"{added:+.0%} | {verdict} |")
     return lines
+
+
+def _monthly_lines(results: dict) -> list[str]:
+    monthly = results.get("monthly_files")
+    if not monthly:
+        return []
+    ratio = monthly["twelve_files"] / monthly["one_file"]
+    target = TARGETS["monthly_files_ratio"]
+    return ["", "## A year of payments in twelve monthly files", "",
+            f"Reading and cleaning {monthly['payments']:,} payments (the sample's year {MONTHLY_COPIES} times over), "
+            "as one file and as the same rows in",
+            f"twelve monthly files, each with its own header (best of three). Target: twelve files within {target}x "
+            "one file's time.", "",
+            "| one file | twelve monthly files | ratio | |", "|---:|---:|---:|---|",
+            f"| {monthly['one_file']:.2f} s | {monthly['twelve_files']:.2f} s | {ratio:.2f}x | {_ok(ratio, target)} |"]
 
 
 def _machine() -> str:
@@ -323,6 +384,7 @@ def report_markdown(results: dict) -> str:
                   f"{largest['peak_rss_mb'] / 1000:.2f} GB against {TARGETS['scale_rss_gb']:.0f} GB "
                   f"({_ok(largest['peak_rss_mb'] / 1000, TARGETS['scale_rss_gb'])})."]
     lines += _series_tracker_lines(results)
+    lines += _monthly_lines(results)
     lines += ["", "## Where the time goes, and what was tried", "",
               "- **Validation** is the largest stage at every scale. About 3 s of it is importing Great",
               "  Expectations, once per process; the rest grows with the rows (each suite runs every",

@@ -7,6 +7,8 @@ the pipeline never reads them. All amounts are integers: money in pence, units i
 
 Files written (``svreport-dev sample``):
 
+- every folder: the payments without supplier postcodes, as real spend files are, and ``suppliers.csv``, the
+  finance system's supplier records (ID, name, address, postcode, company number) that locate them
 - ``<raw>/2024/``: commitments as Windows-1252 CSV; delivery as UTF-8 CSV; spend 2021-22, 2022-23
 - ``<raw>/2025/``: commitments as XLSX with title rows; delivery as UTF-8 CSV with BOM;
   spend 2022-23, 2023-24
@@ -776,19 +778,39 @@ def write_spend_csv(financial_year: str, path: Path) -> None:
     days = (date(start.year + 1, 3, 31) - start).days
     dated = sorted(((start + timedelta(days=rng.randrange(days + 1)), s, a) for s, a in payments),
                    key=lambda p: p[0])
-    lines = [["Transaction Number", "Payment Date", "Supplier ID", "Supplier Name", "Supplier Postcode",
-              "Cost Centre", "Service Area", "Expense Type", "Amount (£)"]]
+    # As real payment files are: no supplier postcode (the supplier records beside them hold it).
+    lines = [["Transaction Number", "Payment Date", "Supplier ID", "Supplier Name", "Cost Centre", "Service Area",
+              "Expense Type", "Amount (£)"]]
     for index, (day, supplier, amount) in enumerate(dated):
         if amount < 0 and rng.random() < 0.5:
             money = f"({-amount / M:,.2f})"
         else:
             money = _money_text(amount, rng, pound_sign=True)
+        if supplier.postcode:
+            _postcode_text(supplier.postcode, rng)  # drawn as before, so every other cell keeps its value
         lines.append([f"TX{start.year % 100:02d}{index + 1:06d}", day.strftime("%d/%m/%Y"), supplier.supplier_id,
-                      supplier.name, _postcode_text(supplier.postcode, rng) if supplier.postcode else "",
-                      f"CC{rng.randrange(1000, 9999)}", rng.choice(_SERVICE_AREAS), rng.choice(_EXPENSE_TYPES),
-                      money])
-    lines.append(["TOTAL", "", "", "", "", "", "", "", _number(all_total, 2)])
+                      supplier.name, f"CC{rng.randrange(1000, 9999)}", rng.choice(_SERVICE_AREAS),
+                      rng.choice(_EXPENSE_TYPES), money])
+    lines.append(["TOTAL", "", "", "", "", "", "", _number(all_total, 2)])
     path.write_bytes(_csv_bytes(lines, "utf-8"))
+
+
+def write_suppliers_csv(path: Path) -> None:
+    """The finance system's supplier records: each supplier's ID, name, postcode (as keyed in: any case and
+    spacing) and, for most companies, its Companies House number. Individuals' records carry no postcode."""
+    rng = _rng("supplier-records")
+    lines = [["Supplier ID", "Supplier Name", "Address Line 1", "Postcode", "Company Number"]]
+    for supplier in _suppliers():
+        company = (f"{rng.randrange(1, 16_000_000):08d}" if supplier.supplier_id.startswith("SUP")
+                   and rng.random() < 0.8 else "")
+        postcode = _postcode_text(supplier.postcode, rng) if supplier.postcode else ""
+        street = "" if not supplier.postcode else f"{rng.randrange(1, 200)} {rng.choice(_STREETS)}"
+        lines.append([supplier.supplier_id, supplier.name, street, postcode, company])
+    path.write_bytes(_csv_bytes(lines, "utf-8"))
+
+
+_STREETS = ["Main Street", "Church Lane", "Station Road", "Mill Lane", "Park Road", "High Street", "Canal Side",
+            "Bridge Street", "Forge Lane", "Market Place"]
 
 
 def write_sample(raw_dir: Path, reference_dir: Path, scale: int = 1) -> list[Path]:
@@ -805,7 +827,7 @@ def write_sample(raw_dir: Path, reference_dir: Path, scale: int = 1) -> list[Pat
     for year in (2024, 2025, AS_AT):
         folder = raw_dir / str(year)
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in [*folder.glob("portal_*"), *folder.glob("supplier_spend_*")]:
+        for stale in [*folder.glob("portal_*"), *folder.glob("supplier_spend_*"), *folder.glob("suppliers*")]:
             stale.unlink()
         if year == 2025 and scale == 1:
             write_commitments_xlsx(design, year, folder / "portal_commitments.xlsx")
@@ -819,4 +841,6 @@ def write_sample(raw_dir: Path, reference_dir: Path, scale: int = 1) -> list[Pat
             path = folder / f"supplier_spend_{financial_year}.csv"
             write_spend_csv(financial_year, path)
             written.append(path)
+        write_suppliers_csv(folder / "suppliers.csv")
+        written.append(folder / "suppliers.csv")
     return written

@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -102,6 +103,13 @@ def apply(project: Path, edit: dict) -> None:
         copy[_column_index(rows[0], args["column"])] = args["value"]
         rows.insert(args["row"], copy)
         _write_csv(path, rows, encoding, bom)
+    elif kind == "drop_rows_matching":  # data rows whose cell in a column matches a regular expression
+        path = project / args["file"]
+        rows, encoding, bom = _read_csv(path)
+        index = _column_index(rows[0], args["column"])
+        pattern = re.compile(args["pattern"])
+        _write_csv(path, [rows[0], *(r for r in rows[1:] if not (len(r) > index and pattern.search(r[index])))],
+                   encoding, bom)
     elif kind == "drop_column":
         path = project / args["file"]
         rows, encoding, bom = _read_csv(path)

@@ -118,6 +118,9 @@ def test_new_council_writes_a_config_from_the_exports(other_council):
     assert sorted(c["name"] for c in config["categories"]) == sorted(names)
     assert config["report_years"][2025]["comparator"] == 2024 and "comparator" not in config["report_years"][2024]
     assert config["paths"]["narrative"] == "report/councils/elmshire"
+    # the payment files' headers, as found in them (the sample uses the contract's own)
+    assert config["spend"]["columns"]["amount"] == ["Amount (£)"]
+    assert config["spend"]["columns"]["payment_date"] == ["Payment Date"]
     assert sorted(p.name for p in (project / "report" / "councils" / "elmshire").iterdir()) == ["2024", "2025"]
 
 

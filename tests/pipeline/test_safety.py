@@ -18,7 +18,8 @@ EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?<![\w.])0\d{3,4}[ -]?\d{3}[ -]?\d{3,4}(?![\w.])")
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")  # Data Docs' element ids
-DERIVED = {"source_file", "source_row", "financial_year", "fy_start", "fy_end", "is_local"}
+DERIVED = {"source_file", "source_row", "financial_year", "fy_start", "fy_end", "is_local", "postcode_source",
+           "payment_month"}
 
 
 def _texts(root):

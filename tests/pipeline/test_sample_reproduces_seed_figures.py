@@ -128,12 +128,14 @@ def delivered_by_category(year: int) -> dict[str, Decimal]:
 
 def spend(financial_year: str) -> tuple[Decimal, Decimal]:
     local = total = Decimal(0)
+    # the payments carry no postcode: each supplier's is in the supplier records, found by supplier ID
+    where = {row["supplier id"]: row["postcode"] for row in _csv_rows(RAW / "2025" / "suppliers.csv")}
     for row in _csv_rows(RAW / "2025" / f"supplier_spend_{financial_year}.csv"):
         if _is_footer(row["transaction number"]):
             continue
         amount = _num(row["amount"])
         total += amount
-        postcode = "".join(row["supplier postcode"].split()).upper()
+        postcode = "".join(where.get(row["supplier id"], "").split()).upper()
         outward, inward = postcode[:-3], postcode[-3:]
         if postcode and any(outward == p if " " not in p else (outward == p.split()[0] and inward[0] == p.split()[1])
                             for p in LOCAL):

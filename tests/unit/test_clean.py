@@ -109,7 +109,7 @@ def test_unparseable_cells_are_all_reported_with_row_and_column(project_copy, co
         "portal_delivery.csv, row 5, column 'Units Delivered': 'about ten' is not a number "
         "(expected a number such as 1,850.1)",
         "portal_delivery.csv, row 10, column 'Reporting Period End': '31/13/2023' is not a date "
-        "(expected a date as dd/mm/yyyy or yyyy-mm-dd)",
+        "(expected a date such as 14/02/2024, 2024-02-14 or 3 Apr 2023)",
     ]
 
 
@@ -162,4 +162,4 @@ def test_an_optional_date_that_is_not_a_date_is_an_error(tmp_path, config):
     _clean_one(table, errors, CleaningLog(), config)
     assert [str(e) for e in errors.errors] == [
         "portal_commitments.csv, row 2, column 'Contract End Date': 'next spring' is not a date "
-        "(expected a date as dd/mm/yyyy or yyyy-mm-dd)"]
+        "(expected a date such as 14/02/2024, 2024-02-14 or 3 Apr 2023)"]

@@ -165,7 +165,7 @@ def test_read_year_reads_the_bundled_sample(root):
     assert inputs.commitments.file_format == "XLSX" and inputs.commitments.header_row == 4
     assert inputs.delivery.file_format == "CSV (UTF-8 with BOM)"
     assert sorted(inputs.spend) == ["2022-23", "2023-24"]
-    assert set(inputs.spend["2023-24"].data.columns) == {SOURCE_ROW, *(c.name for c in SPEND.columns)}
+    assert set(inputs.spend["2023-24"][0].data.columns) == {SOURCE_ROW, *(c.name for c in SPEND.columns)}
     older = read_year(root / "data" / "raw" / "2024")
     assert older.commitments.file_format == "CSV (Windows-1252)"
 

@@ -12,7 +12,7 @@ from svreport_dev.sample import SampleDesign, split_int, write_sample
 
 def test_generator_reproduces_the_committed_sample_byte_for_byte(root, tmp_path):
     written = write_sample(tmp_path, root / "data" / "reference")
-    assert len(written) == 12  # four files for each of 2024, 2025 and the mid-year update (as-at-2025-05-31)
+    assert len(written) == 15  # five files for each of 2024, 2025 and the mid-year update (as-at-2025-05-31)
     for path in written:
         committed = root / "data" / "raw" / path.relative_to(tmp_path)
         assert path.read_bytes() == committed.read_bytes(), f"{committed} differs from the generator's output"
@@ -40,7 +40,10 @@ def test_sample_carries_the_mess_real_exports_have(root):
     spend = list(csv.reader((raw / "2025" / "supplier_spend_2023-24.csv").open(encoding="utf-8")))
     amounts = [row[-1] for row in spend[1:]]
     assert any(a.startswith("(") for a in amounts) and any(a.startswith("-") for a in amounts)
-    assert any(row[4] == "" for row in spend[1:-1])  # blank postcodes
+    assert "Supplier Postcode" not in spend[0]  # as in real payment files: the supplier records locate them
+    records = list(csv.reader((raw / "2025" / "suppliers.csv").open(encoding="utf-8")))
+    assert any(row[3] == "" for row in records[1:])  # suppliers without a postcode
+    assert any(row[3] != row[3].upper() or " " not in row[3].strip() for row in records[1:] if row[3])
     assert any(row[3] == "REDACTED PERSONAL DATA" for row in spend)
 
 
@@ -69,7 +72,7 @@ def test_scaled_sample_repeats_contracts(root, tmp_path):
     assert scaled.commitments.path.suffix == ".csv"  # scaled exports are all CSV
     # every row three times (the XLSX's Total footer is not written to the CSV)
     assert len(scaled.commitments.data) == 3 * (len(base.commitments.data) - 1)
-    assert len(scaled.spend["2023-24"].data) == len(base.spend["2023-24"].data)  # payments are not contracts
+    assert len(scaled.spend["2023-24"][0].data) == len(base.spend["2023-24"][0].data)  # payments are not contracts
     references = scaled.delivery.data["contract_reference"]
     assert references.str.endswith("-R0002").any()
     assert not references.str.startswith("RMBC-2017-0012-R").any()  # the excluded contract is not repeated

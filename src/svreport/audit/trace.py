@@ -27,7 +27,15 @@ from svreport.core.vocabulary import COUNT, MONEY
 from svreport.io.contract import CLEAN_TABLE_SPECS
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages import counting
-from svreport.stages.clean import DUPLICATE_STEP, FOOTER_STEP, HEADER, SOURCE_FILE, CleanTables
+from svreport.stages.clean import (
+    DUPLICATE_STEP,
+    FOOTER_STEP,
+    HEADER,
+    NOT_PAYMENT_STEP,
+    SOURCE_FILE,
+    TOTAL_STEP,
+    CleanTables,
+)
 from svreport.stages.counting import OUTCOME, Funnel, KeySpec, RecordedLineage
 from svreport.stages.ledger import read_ledger
 from svreport.stages.metrics import flagged
@@ -38,6 +46,10 @@ DROPPED_WORDS = {
                  "(cleaning log: \"footer rows dropped (blank or 'Total' key)\")",
     DUPLICATE_STEP: "an exact duplicate of row {same}, which is kept; the cleaning dropped this copy "
                     "(cleaning log: \"exact duplicate rows removed (first kept)\")",
+    TOTAL_STEP: "a total row: it has no payment date and says 'Total' or sums the payments above it, so the "
+                "cleaning dropped it (cleaning log: \"total rows dropped\")",
+    NOT_PAYMENT_STEP: "not a payment: it has neither a payment date nor an amount (a note under the table), so the "
+                      "cleaning dropped it",
     HEADER: "the header row (column names), not data",
 }
 
@@ -217,13 +229,19 @@ def parse_row_reference(text: str) -> tuple[str, int]:
     if not name or not row.isdigit():
         raise InputError(text, "is not a row reference", expected="FILE:ROW as a spreadsheet shows it, e.g. "
                          "portal_delivery.csv:117")
-    return Path(name).name, int(row)
+    return Path(name).as_posix(), int(row)
 
 
 def trace_row(run: TraceRun, file: str, row: int) -> RowTrace:
     outcomes, dropped = run.outcomes, run.tables.dropped
     files = sorted(set(outcomes[SOURCE_FILE].astype(str)) | set(dropped[SOURCE_FILE].astype(str)))
-    matched = next((f for f in files if f.lower() == file.lower()), None)
+    # as the rows name their file ('supplier_spend_2023-24/April.csv'), or given with the run's folder in front
+    # (data/raw/2025/portal_delivery.csv), or by its own name when only one file has it
+    wanted = file.lower()
+    matched = next((f for f in files if f.lower() == wanted or wanted.endswith("/" + f.lower())), None)
+    if matched is None:
+        alike = [f for f in files if Path(f).name.lower() == Path(wanted).name]
+        matched = alike[0] if len(alike) == 1 else None
     if matched is None:
         raise InputError(file, f"is not one of the {run.position.label}'s input files",
                          expected="one of " + ", ".join(files))

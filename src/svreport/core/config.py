@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -148,6 +148,52 @@ class DiagramDefinition(_Strict):
     panels: list[DiagramPanel] = Field(min_length=1, max_length=6)
 
 
+# The fields of a payments file and of the supplier records (io.contract's SPEND and SUPPLIERS: a unit test holds
+# them equal), which a council maps to its own headers.
+SPEND_FIELDS = ("transaction_number", "payment_date", "supplier_id", "supplier_name", "supplier_postcode",
+                "company_number", "service_area", "expense_type", "amount")
+SUPPLIER_FIELDS = ("supplier_id", "supplier_name", "supplier_postcode", "company_number")
+FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
+Headers = list[Annotated[str, Field(min_length=1)]]
+
+
+def _known_fields(mapping: dict[str, Headers], fields: tuple[str, ...]) -> dict[str, Headers]:
+    for name, headers in mapping.items():
+        if name not in fields:
+            raise ValueError(f"'{name}' is not a field of the file; the fields are {', '.join(fields)}")
+        if not headers:
+            raise ValueError(f"'{name}' lists no headers")
+    return mapping
+
+
+class Spend(_Strict):
+    """How this council's finance exports are written (docs/data-contract.md, 'Payments')."""
+
+    # field -> the headers this council's files use for it (any of them; the first names it in messages).
+    columns: dict[str, Headers] = Field(default_factory=dict)
+    supplier_columns: dict[str, Headers] = Field(default_factory=dict)
+    # What the amounts are, as the council's transparency page says: said in the paper's method note.
+    amounts: Literal["net", "gross"] = "net"
+    # keep: identical lines are separate payments (real invoices repeat a line); remove: this export repeats rows.
+    duplicate_lines: Literal["keep", "remove"] = "keep"
+    # A year's files may hold payments dated up to this many days outside it (card statements paid a month or
+    # two later); they count in the year the council published them for. 0: every payment dated inside the year.
+    days_outside_year: int = Field(default=0, ge=0, le=92)
+    # Financial years whose payments do not cover every month, accepted for the report with the reason.
+    accept_incomplete: dict[Annotated[str, Field(pattern=FINANCIAL_YEAR)], Annotated[str, Field(min_length=1)]] = \
+        Field(default_factory=dict)
+
+    @field_validator("columns")
+    @classmethod
+    def _payment_fields(cls, mapping: dict[str, Headers]) -> dict[str, Headers]:
+        return _known_fields(mapping, SPEND_FIELDS)
+
+    @field_validator("supplier_columns")
+    @classmethod
+    def _supplier_fields(cls, mapping: dict[str, Headers]) -> dict[str, Headers]:
+        return _known_fields(mapping, SUPPLIER_FIELDS)
+
+
 class CouncilConfig(_Strict):
     council: Council
     paths: Paths = Paths()
@@ -162,6 +208,7 @@ class CouncilConfig(_Strict):
     # Diagrams 2, 3, 5 and 6: the council's choice of figures; a diagram not listed shows the largest
     # measures of the year by TOMs theme (see diagrams.py).
     diagrams: dict[int, DiagramDefinition] = Field(default_factory=dict)
+    spend: Spend = Spend()
 
     @field_validator("local_postcode_prefixes")
     @classmethod

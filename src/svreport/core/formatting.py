@@ -224,3 +224,8 @@ def exact(value: float, unit: str) -> str:
     if unit == RATIO:
         return f"{value:.6f} ({value:.2%})"
     return f"{value:,.4f}".rstrip("0").rstrip(".") + f" ({unit})"
+
+
+def and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}" if items else ""

@@ -5,7 +5,9 @@ A report year's outputs (``data/processed/<year>/``; an as-at run's in ``data/pr
     commitments|delivery|spend.parquet, cleaning_log.csv   the clean tables (clean stage)
     validation_summary.csv      every check and its result (validate stage)
     validation/                 Great Expectations Data Docs (validate stage; a run record)
-    dropped_rows.csv            every input row the cleaning dropped, and why (clean stage)
+    dropped_rows.csv            every input row the cleaning dropped, why, and its £ (clean stage)
+    spend_coverage.csv          each financial year's payments month by month, and the files they came from
+    unmatched_suppliers.csv     payees no postcode was found for, to complete and add to the supplier records
     figures.csv                 the figures ledger (metrics stage)
     lineage.csv                 how each ledger figure was made: rows and filters, or other keys (metrics stage)
     row_outcomes.parquet        each clean row's outcome under the counting rules (metrics stage)
@@ -33,6 +35,8 @@ LINEAGE = "lineage.csv"
 SERIES = "series.csv"
 ROW_OUTCOMES = "row_outcomes.parquet"
 DROPPED_ROWS = "dropped_rows.csv"
+SPEND_COVERAGE = "spend_coverage.csv"
+UNMATCHED_SUPPLIERS = "unmatched_suppliers.csv"
 VARIABLES = "_variables.yml"
 VALIDATION_SUMMARY = "validation_summary.csv"
 VALIDATION_WARNINGS = "validation_warnings.txt"  # one line per warning (the run goes on); printed by run

@@ -20,7 +20,17 @@ from typing import TYPE_CHECKING
 from svreport.core.config import Position
 from svreport.core.errors import InputError, InputErrors
 from svreport.core.formatting import long_date
-from svreport.core.layout import MANIFEST, NOTEBOOKS, RUN_RECORD, STAGES, VALIDATION_WARNINGS, publish, year_dir
+from svreport.core.layout import (
+    DROPPED_ROWS,
+    MANIFEST,
+    NOTEBOOKS,
+    RUN_RECORD,
+    STAGES,
+    UNMATCHED_SUPPLIERS,
+    VALIDATION_WARNINGS,
+    publish,
+    year_dir,
+)
 from svreport.core.project import Project
 from svreport.pipeline.keys import stage_keys
 from svreport.pipeline.manifest import read_manifest, write_manifest
@@ -136,6 +146,7 @@ def run(project: Project, position: Position, say: Callable[[str], None] = print
     write_manifest(project, position, staging, runs, keys)
     publish(staging, final)
     _say_warnings(final / VALIDATION_WARNINGS, title, say)
+    _say_rows_left_out(final, title, say)
     for timing in timings:
         timing.year = position.year or 0
     if record is not None:
@@ -150,6 +161,36 @@ def _say_warnings(path: Path, title: str, say: Callable[[str], None]) -> None:
         say(f"{title}: validation warnings (checks that do not stop the run; the figures are written):")
         for line in lines:
             say(f"  warning: {line}")
+
+
+def _pounds(value: float) -> str:
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+
+
+def _say_rows_left_out(folder: Path, title: str, say: Callable[[str], None]) -> None:
+    """Every row the cleaning dropped, by file and reason with its £, and the payees no postcode was found for:
+    no money leaves the figures without the run saying so."""
+    import pandas as pd
+
+    from svreport.stages.clean import HEADER
+
+    dropped_path, unmatched_path = folder / DROPPED_ROWS, folder / UNMATCHED_SUPPLIERS
+    dropped = pd.read_csv(dropped_path) if dropped_path.exists() else pd.DataFrame()
+    if not dropped.empty:
+        dropped = dropped[dropped["reason"] != HEADER]
+    if not dropped.empty:
+        say(f"{title}: rows not counted in any figure (each in {DROPPED_ROWS}, with its £):")
+        summary = dropped.groupby(["source_file", "reason"], sort=True).agg(rows=("source_row", "size"),
+                                                                            amount=("amount", "sum"))
+        for (file, reason), row in summary.iterrows():
+            rows = int(row["rows"])
+            say(f"  {file}: {rows} {'row' if rows == 1 else 'rows'}, {_pounds(row['amount'])}: {reason}")
+    unmatched = pd.read_csv(unmatched_path, keep_default_na=False) if unmatched_path.exists() else pd.DataFrame()
+    if not unmatched.empty:
+        payees = len(unmatched)
+        say(f"{title}: {payees} {'payee has' if payees == 1 else 'payees have'} no supplier postcode "
+            f"({int(unmatched['payments'].sum()):,} payments, {_pounds(float(unmatched['amount'].sum()))}), counted "
+            f"as not local; add their postcodes from {UNMATCHED_SUPPLIERS} to the supplier records")
 
 
 def run_title(position: Position) -> str:

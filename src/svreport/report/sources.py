@@ -28,6 +28,7 @@ from svreport.core.layout import (
     LINEAGE,
     REPORT,
     ROW_OUTCOMES,
+    SPEND_COVERAGE,
     VARIABLES,
     year_dir,
 )
@@ -48,7 +49,7 @@ from svreport.report.shortcodes import (
     lookup_variable,
     used_variables,
 )
-from svreport.report.tables import markdown_table
+from svreport.report.tables import markdown_table, plain_text
 from svreport.stages.appendix1 import measures_in_appendix1
 from svreport.stages.clean import CleanTables
 from svreport.stages.counting import KeySpec, RecordedLineage, formula_words, inputs_of
@@ -198,6 +199,31 @@ def pending_md(ledger: pd.DataFrame) -> str:
         return ""
     return (f"A further {var('delivered.pending.value.auto')} of delivery reported for periods up to the cut-off "
             "is still waiting to be validated and is not counted.\n")
+
+
+def spend_method_md(project: Project, processed: Path) -> str:
+    """How the spend figures are made: the payments and their amounts (net or gross, as the config declares), how
+    a supplier is found local, and for a year the config accepted as incomplete, the months it lacks and why."""
+    spend = project.config.spend
+    amounts = "net amounts, before VAT" if spend.amounts == "net" else "gross amounts, including VAT"
+    area = plain_text(project.config.council.area)
+    text = (f"The spend figures count every payment made to suppliers in each financial year, as the Council's "
+            f"finance system records it ({amounts}). A payment is local when its supplier's postcode, from the "
+            f"payment or from the Council's supplier records, is in one of the postcode districts or sectors covering "
+            f"{area}.")
+    path = processed / SPEND_COVERAGE
+    coverage = pd.read_csv(path, keep_default_na=False) if path.exists() else pd.DataFrame()
+    for financial_year, months in (coverage.groupby("financial_year", sort=True) if not coverage.empty else []):
+        short = months[months["covered"].astype(str) != "True"]
+        if short.empty:
+            continue
+        said = formatting.and_list([pd.Period(m).strftime("%B %Y") for m in short["month"]])
+        few = "no payments" if (short["payments"] == 0).all() else "few or no payments"
+        why = spend.accept_incomplete.get(str(financial_year), "")
+        text += (f" The figures for {str(financial_year).replace('-', '/')} are not a full year: {said} "
+                 f"{'has' if len(short) == 1 else 'have'} {few} in the Council's published files"
+                 + (f" ({plain_text(why.rstrip('.'))})" if why else "") + ".")
+    return text + "\n"
 
 
 def trend_md(project: Project, ledger: pd.DataFrame) -> str:
@@ -438,6 +464,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
         "delivered-measures": measures_md(ledger, measures, variables, "delivered"),
         "pending-delivery": pending_md(ledger),
         "trend-table": trend_md(project, ledger),
+        "spend-method": spend_method_md(project, processed),
         "renderer": f"{renderer_statement}\n",
     }
     files |= {f"diagram-{number}": "" for number in DIAGRAM_NUMBERS}  # a diagram without data is left out

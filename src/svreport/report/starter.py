@@ -22,7 +22,7 @@ from svreport.core.config import POSTCODE_PREFIX, load_config
 from svreport.core.errors import InputError
 from svreport.core.layout import STARTER
 from svreport.core.project import Project, project_root_of
-from svreport.io.readers import read_year
+from svreport.io.readers import propose_spend_columns, read_commitments, spend_files
 
 
 def _starter_dir(root: Path) -> Path:
@@ -75,7 +75,7 @@ def categories_from_exports(raw_dir: Path, years: list[int], area: str) -> list[
     counts: Counter[str] = Counter()
     for year in years:
         if (raw_dir / str(year)).is_dir():
-            column = read_year(raw_dir / str(year)).commitments.data["category"]
+            column = read_commitments(raw_dir / str(year)).data["category"]
             counts.update(" ".join(text.split()) for text in column.dropna().astype(str) if text.strip())
     if not counts:
         raise InputError(raw_dir, "no commitments export with categories was found for the report years",
@@ -96,7 +96,14 @@ def categories_from_exports(raw_dir: Path, years: list[int], area: str) -> list[
     return sorted(categories)
 
 
-def config_text(details: CouncilDetails, categories: list[tuple[str, str, list[str]]], narrative: str) -> str:
+def spend_columns_from_exports(raw_dir: Path, years: list[int]) -> dict[str, list[str]]:
+    """The headers the years' payment files use for each field: a proposal for the config's ``spend.columns``."""
+    entries = [entry for year in years if (raw_dir / str(year)).is_dir() for entry in spend_files(raw_dir / str(year))]
+    return propose_spend_columns(entries) if entries else {}
+
+
+def config_text(details: CouncilDetails, categories: list[tuple[str, str, list[str]]], narrative: str,
+                spend_columns: dict[str, list[str]] | None = None) -> str:
     years = sorted(details.cutoffs)
     lines = [
         f"# Council configuration for the Social Value Annual Report: {details.name}.",
@@ -138,6 +145,14 @@ def config_text(details: CouncilDetails, categories: list[tuple[str, str, list[s
               "# local_employment: {label: local direct employees hired or retained (FTE),",
               "#                    measures: [NT1, NT1a, NT1c]}",
               "measure_groups: {}", ""]
+    lines += ["# The council's payment files: the headers they use for each field, as `new-council` found them in",
+              "# the files (check each one; docs/data-contract.md, 'Payments'), whether the amounts are net or gross,",
+              "# and the supplier records' headers (suppliers.csv) if they differ from the contract's.", "spend:"]
+    if spend_columns:
+        lines.append("  columns:")
+        lines += [f"    {name}: [{', '.join(_yaml_text(h) for h in headers)}]"
+                  for name, headers in spend_columns.items()]
+    lines += ["  amounts: net   # or gross", ""]
     return "\n".join(lines)
 
 
@@ -151,10 +166,15 @@ def new_council(config_path: Path, details: CouncilDetails | None) -> tuple[Path
                              "--year and --local-postcodes to write one")
         root = project_root_of(config_path)
         categories = categories_from_exports(root / details.raw, sorted(details.cutoffs), details.area)
+        spend_columns = spend_columns_from_exports(root / details.raw, sorted(details.cutoffs))
         narrative = f"report/councils/{slug(details.area)}"
         config_path.parent.mkdir(parents=True, exist_ok=True)
-        config_path.write_text(config_text(details, categories, narrative), encoding="utf-8")
-        load_config(config_path)  # what was written must load
+        config_path.write_text(config_text(details, categories, narrative, spend_columns), encoding="utf-8")
+        try:
+            load_config(config_path)  # what was written must load
+        except InputError:
+            config_path.unlink()  # never leave a config behind that the next command would refuse
+            raise
         written_config = config_path
     elif details is not None:
         raise InputError(config_path, "the config already exists", expected="--config naming a new file, or no "

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def plain_text(text: object) -> str:
+    """Text from the config, an export or reference data as Markdown that prints exactly that text: every ASCII
+    punctuation mark backslash-escaped (so no emphasis, link, shortcode, citation or maths can start), spaces
+    and line breaks as single spaces."""
+    words = " ".join(str(text).split())
+    return "".join(f"\\{ch}" if ch in _ASCII_PUNCTUATION else ch for ch in words)
+
 
 def _cell(text: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")

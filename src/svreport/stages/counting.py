@@ -50,6 +50,8 @@ RULES = {
     "excluded": "Excluded contracts (listed in the config with a reason): their validated delivery by the cut-off "
                 "is reported separately.",
     "spend": "Total spend for a financial year: the sum of Amount over all its payments.",
+    "spend_coverage": "What a financial year's spend covers: its payments, the files (or sheets) they came from, "
+                      "and the months of the year with at least one payment.",
     "local": "Local spend for a financial year: the sum of Amount over payments whose normalised supplier "
              "postcode starts with one of the config's local prefixes (a district prefix matches the whole "
              "outward code).",
@@ -318,7 +320,8 @@ TRACE_COLUMNS = {
                     "value_committed"],
     "delivery": ["contract_reference", "category", "measure_id", "period_end", "validation_status", "units_delivered",
                  "value_delivered"],
-    "spend": ["transaction_number", "financial_year", "payment_date", "supplier_name", "supplier_postcode", "amount"],
+    "spend": ["transaction_number", "financial_year", "payment_date", "supplier_name", "supplier_postcode",
+              "postcode_source", "amount"],
 }
 
 
@@ -370,7 +373,10 @@ def funnel(spec: KeySpec, frame: pd.DataFrame) -> Funnel:
         keep &= step.keep(frame)
         steps.append({"step": step.label, "rows": int(keep.sum()), "subtotal": subtotal(keep)})
     rows = frame.loc[keep]
-    shown = rows[[SOURCE_FILE, SOURCE_ROW, *TRACE_COLUMNS[spec.table], OUTCOME]].assign(adds=adds(spec, rows))
+    columns = [SOURCE_FILE, SOURCE_ROW, *TRACE_COLUMNS[spec.table]]
+    if spec.summed_column and spec.summed_column not in columns:  # the column the figure sums or counts
+        columns.append(spec.summed_column)
+    shown = rows[[*columns, OUTCOME]].assign(adds=adds(spec, rows))
     for column in shown.columns[shown.dtypes.map(pd.api.types.is_datetime64_any_dtype)]:
         shown[column] = shown[column].dt.strftime("%Y-%m-%d")  # dates as the data contract writes them
     return Funnel(pd.DataFrame(steps), shown.reset_index(drop=True))
