@@ -449,11 +449,13 @@ class SampleDesign:
                 else:
                     row.status_by_year = {2025: "Validated"}
                 rows.append(row)
-            # Never validated, and periods after the 2025 cut-off.
+            # Never validated, and periods after the 2025 cut-off. Pending and awaiting evidence (still to be
+            # validated) sum to the 2025 report's "£1.2 million awaiting validation"; rejected rows are apart.
             for status in ("Rejected", "Pending", "Awaiting Evidence"):
                 for contract, period in self._slots(both, LAST_QUARTER[2024], LAST_QUARTER[2025], rng, used,
                                                     measure, 1 if status != "Pending" else 2):
-                    units = max(UNIT_STEP[self.units[measure]], units25 // 40 // 10 * 10)
+                    share = 40 if status == "Rejected" else 30
+                    units = max(UNIT_STEP[self.units[measure]], units25 // share // 10 * 10)
                     row = Row(contract, measure, units, round(units * self.proxy[measure]), period)
                     row.status_by_year = {2025: status}
                     rows.append(row)

@@ -194,11 +194,23 @@ def _compared_or_now(variables: dict, key: str, style: str) -> str:
 
 
 def pending_md(ledger: pd.DataFrame) -> str:
-    """A sentence on delivery reported but not yet validated, or nothing when there is none."""
-    if not ledger_values(ledger).get("delivered.pending.value"):
+    """A sentence on delivery reported but not yet validated (pending or awaiting evidence), and one on delivery
+    rejected at validation, or nothing when there is none."""
+    values = ledger_values(ledger)
+    text = ""
+    if values.get("delivered.pending.value"):
+        text = (f"A further {var('delivered.pending.value.auto')} of delivery reported for periods up to the cut-off "
+                "is still waiting to be validated and is not counted. ")
+    return (text + rejected_md(ledger)).strip() + "\n" if text or rejected_md(ledger) else ""
+
+
+def rejected_md(ledger: pd.DataFrame) -> str:
+    """A sentence on delivery rejected at validation (never 'awaiting': it is not counted and will not be), or
+    nothing when none was."""
+    if not ledger_values(ledger).get("delivered.status.rejected.value"):
         return ""
-    return (f"A further {var('delivered.pending.value.auto')} of delivery reported for periods up to the cut-off "
-            "is still waiting to be validated and is not counted.\n")
+    return (f"Delivery of {var('delivered.status.rejected.value.auto')} that suppliers reported for periods up to "
+            "the cut-off was rejected at validation, and is not counted.\n")
 
 
 def spend_method_md(project: Project, processed: Path) -> str:
@@ -463,6 +475,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
         "committed-measures": measures_md(ledger, measures, variables, "committed"),
         "delivered-measures": measures_md(ledger, measures, variables, "delivered"),
         "pending-delivery": pending_md(ledger),
+        "rejected-delivery": rejected_md(ledger),
         "trend-table": trend_md(project, ledger),
         "spend-method": spend_method_md(project, processed),
         "renderer": f"{renderer_statement}\n",

@@ -33,6 +33,7 @@ CATEGORY = "category"  # a delivery row's category is its contract's, from the c
 COUNTED, EXCLUDED, BEFORE_POLICY, AFTER_CUTOFF = "counted", "excluded_contract", "before_policy_start", "after_cutoff"
 VALIDATED, EXCLUDED_VALIDATED, EXCLUDED_NOT_VALIDATED = "validated", "excluded_validated", "excluded_not_validated"
 NOT_VALIDATED = {"Pending": "pending", "Awaiting Evidence": "awaiting_evidence", "Rejected": "rejected"}
+AWAITING = ("Pending", "Awaiting Evidence")  # still to be validated; a rejected row is not awaiting anything
 LOCAL, NOT_LOCAL, NO_POSTCODE = "local", "not_local", "no_postcode"
 
 # The counting rules as the data contract words them, by the family of keys they make.
@@ -46,6 +47,9 @@ RULES = {
     "not_validated": "Not validated: delivery rows with Reporting Period End <= cut-off whose status is Pending, "
                      "Awaiting Evidence or Rejected, excluded contracts left out; counted separately, never in "
                      "delivery.",
+    "awaiting": "Awaiting validation: delivery rows with Reporting Period End <= cut-off whose status is Pending or "
+                "Awaiting Evidence, excluded contracts left out (rejected delivery is not awaiting anything: it is "
+                "reported on its own); never in delivery.",
     "after_cutoff": "After the cut-off: delivery rows whose Reporting Period End is after the cut-off (not counted).",
     "excluded": "Excluded contracts (listed in the config with a reason): their validated delivery by the cut-off "
                 "is reported separately.",
@@ -179,9 +183,11 @@ class Rules:
     def not_validated(self, statuses: tuple[str, ...] = tuple(NOT_VALIDATED)) -> KeySpec:
         steps = (self._in_period(),
                  Step("not on an excluded contract", OUTCOME, (VALIDATED, *NOT_VALIDATED.values())),
-                 Step(f"status {statuses[0]}" if len(statuses) == 1 else "not validated", OUTCOME,
-                      tuple(NOT_VALIDATED[s] for s in statuses)))
-        return KeySpec("", "rows", RULES["not_validated"], "delivery", steps)
+                 Step(f"status {statuses[0]}" if len(statuses) == 1 else
+                      "awaiting validation (pending or awaiting evidence)" if set(statuses) == set(AWAITING)
+                      else "not validated", OUTCOME, tuple(NOT_VALIDATED[s] for s in statuses)))
+        rule = RULES["awaiting"] if set(statuses) == set(AWAITING) else RULES["not_validated"]
+        return KeySpec("", "rows", rule, "delivery", steps)
 
     def after_cutoff(self) -> KeySpec:
         steps = (Step(f"reporting period ending after the cut-off, {long_date(self.cutoff)}", OUTCOME,

@@ -143,11 +143,13 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, position: Positio
                "Contracts with at least one counted commitment",
                rows_spec("", contracts, "distinct:contract_reference"))
 
-    pending = rules.not_validated()
-    ledger.add("delivered.pending.value", counted.not_validated["value_delivered"].sum(), MONEY,
-               "Delivery reported for periods by the cut-off but not validated (pending, awaiting evidence "
-               "or rejected)", rows_spec("", pending, "sum:value_delivered"))
-    ledger.add("delivered.pending.count", len(counted.not_validated), COUNT, "Rows of not-validated delivery",
+    pending = rules.not_validated(counting.AWAITING)
+    awaiting = counted.not_validated[counted.not_validated["validation_status"].isin(counting.AWAITING)]
+    ledger.add("delivered.pending.value", awaiting["value_delivered"].sum(), MONEY,
+               "Delivery reported for periods by the cut-off and awaiting validation (pending or awaiting "
+               "evidence; rejected delivery is delivered.status.rejected.*)",
+               rows_spec("", pending, "sum:value_delivered"))
+    ledger.add("delivered.pending.count", len(awaiting), COUNT, "Rows of delivery awaiting validation",
                rows_spec("", pending, "count"))
     for status, key in STATUS_KEYS.items():
         rows = counted.not_validated[counted.not_validated["validation_status"] == status]
