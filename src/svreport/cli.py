@@ -36,6 +36,7 @@ def report_year(text: str) -> int:
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     """Read one year's inputs and say, file by file, how they would be read: before any run."""
+    from svreport.core.formatting import gbp_pence
     from svreport.io.readers import read_year
     from svreport.stages.clean import summarise
 
@@ -47,7 +48,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
               *inputs.suppliers]
     for table in tables:
         summary = summarise(table, config)
-        amount = "" if summary.amount is None else f", £{summary.amount:,.2f}"
+        amount = "" if summary.amount is None else f", {gbp_pence(summary.amount)}"
         print(f"\n{summary.name}: {summary.file_format}, header on row {summary.header_row}, "
               f"{summary.rows:,} data rows{amount}")
         if summary.months:

@@ -46,6 +46,11 @@ def gbp(value: float) -> str:
     return _signed_money(value, _fixed(value, 0))
 
 
+def gbp_pence(value: float) -> str:
+    """To the penny, for a run's own messages about rows: '£61.50', '-£3,037.88'."""
+    return _signed_money(value, f"{value:,.2f}")
+
+
 def gbp_nearest(value: float, step: int) -> str:
     """To the nearest ``step`` pounds (100 or 1000): '£57,200', '£743,000'."""
     places = -len(str(step)) + 1

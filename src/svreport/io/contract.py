@@ -80,6 +80,10 @@ DELIVERY = TableSpec(
     ),
 )
 
+# A Companies House number, in the payments or the supplier records: optional in both.
+COMPANY_NUMBER = Column("company_number", "Company Number", "text", required=False,
+                        variants=("Company Registration Number", "Companies House Number", "Company No"))
+
 # Payments: the Transparency Code's fields. A council's files name them in their own way (config: spend.columns).
 # Only the reference, date, supplier and amount are required; real files carry no postcode (local suppliers are
 # found from the supplier records below) and many no supplier ID.
@@ -92,8 +96,7 @@ SPEND = TableSpec(
         Column("supplier_id", "Supplier ID", "text", required=False),
         Column("supplier_name", "Supplier Name", "text"),
         Column("supplier_postcode", "Supplier Postcode", "text", required=False),
-        Column("company_number", "Company Number", "text", required=False,
-               variants=("Company Registration Number", "Companies House Number", "Company No")),
+        COMPANY_NUMBER,
         Column("service_area", "Service Area", "text", required=False),
         Column("expense_type", "Expense Type", "text", required=False),
         Column("amount", "Amount (£)", "money"),
@@ -108,8 +111,7 @@ SUPPLIERS = TableSpec(
         Column("supplier_id", "Supplier ID", "text", required=False),
         Column("supplier_name", "Supplier Name", "text"),
         Column("supplier_postcode", "Supplier Postcode", "text", variants=("Postcode", "Post Code")),
-        Column("company_number", "Company Number", "text", required=False,
-               variants=("Company Registration Number", "Companies House Number", "Company No")),
+        COMPANY_NUMBER,
     ),
 )
 # Where a field may be blank, these placeholders mean blank (never in a required field).

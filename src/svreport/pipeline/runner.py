@@ -163,33 +163,25 @@ def _say_warnings(path: Path, title: str, say: Callable[[str], None]) -> None:
             say(f"  warning: {line}")
 
 
-def _pounds(value: float) -> str:
-    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
-
-
 def _say_rows_left_out(folder: Path, title: str, say: Callable[[str], None]) -> None:
     """Every row the cleaning dropped, by file and reason with its £, and the payees no postcode was found for:
     no money leaves the figures without the run saying so."""
     import pandas as pd
 
-    from svreport.stages.clean import HEADER
+    from svreport.core.formatting import gbp_pence
+    from svreport.stages.clean import dropped_summary, rows_and_pounds
 
     dropped_path, unmatched_path = folder / DROPPED_ROWS, folder / UNMATCHED_SUPPLIERS
-    dropped = pd.read_csv(dropped_path) if dropped_path.exists() else pd.DataFrame()
-    if not dropped.empty:
-        dropped = dropped[dropped["reason"] != HEADER]
-    if not dropped.empty:
+    summary = dropped_summary(pd.read_csv(dropped_path)) if dropped_path.exists() else pd.DataFrame()
+    if not summary.empty:
         say(f"{title}: rows not counted in any figure (each in {DROPPED_ROWS}, with its £):")
-        summary = dropped.groupby(["source_file", "reason"], sort=True).agg(rows=("source_row", "size"),
-                                                                            amount=("amount", "sum"))
-        for (file, reason), row in summary.iterrows():
-            rows = int(row["rows"])
-            say(f"  {file}: {rows} {'row' if rows == 1 else 'rows'}, {_pounds(row['amount'])}: {reason}")
+        for _, row in summary.iterrows():
+            say(f"  {row['file']}: {rows_and_pounds(row['rows'], row['amount'])}: {row['reason']}")
     unmatched = pd.read_csv(unmatched_path, keep_default_na=False) if unmatched_path.exists() else pd.DataFrame()
     if not unmatched.empty:
         payees = len(unmatched)
         say(f"{title}: {payees} {'payee has' if payees == 1 else 'payees have'} no supplier postcode "
-            f"({int(unmatched['payments'].sum()):,} payments, {_pounds(float(unmatched['amount'].sum()))}), counted "
+            f"({int(unmatched['payments'].sum()):,} payments, {gbp_pence(float(unmatched['amount'].sum()))}), counted "
             f"as not local; add their postcodes from {UNMATCHED_SUPPLIERS} to the supplier records")
 
 

@@ -196,12 +196,12 @@ def _compared_or_now(variables: dict, key: str, style: str) -> str:
 def pending_md(ledger: pd.DataFrame) -> str:
     """A sentence on delivery reported but not yet validated (pending or awaiting evidence), and one on delivery
     rejected at validation, or nothing when there is none."""
-    values = ledger_values(ledger)
-    text = ""
-    if values.get("delivered.pending.value"):
-        text = (f"A further {var('delivered.pending.value.auto')} of delivery reported for periods up to the cut-off "
-                "is still waiting to be validated and is not counted. ")
-    return (text + rejected_md(ledger)).strip() + "\n" if text or rejected_md(ledger) else ""
+    sentences = [rejected_md(ledger).strip()]
+    if ledger_values(ledger).get("delivered.pending.value"):
+        sentences.insert(0, f"A further {var('delivered.pending.value.auto')} of delivery reported for periods up "
+                            "to the cut-off is still waiting to be validated and is not counted.")
+    text = " ".join(s for s in sentences if s)
+    return text + "\n" if text else ""
 
 
 def rejected_md(ledger: pd.DataFrame) -> str:

@@ -9,7 +9,7 @@ unit) are left for the validation stage to report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -18,10 +18,12 @@ import pandas as pd
 
 from svreport.core.config import CouncilConfig
 from svreport.core.errors import InputError, InputErrors
+from svreport.core.formatting import gbp_pence
 from svreport.core.layout import CLEAN_TABLES, CLEANING_LOG, DROPPED_ROWS, SPEND_COVERAGE, UNMATCHED_SUPPLIERS
 from svreport.core.vocabulary import MEASURE_CODE_AS_EXPORTED
 from svreport.io.contract import PLACEHOLDERS, SPEND, SUPPLIERS, VALIDATION_STATUSES, TableSpec
 from svreport.io.readers import SOURCE_ROW, RawTable, YearInputs, has_text_columns, read_year
+from svreport.stages.appendix1 import safe_text
 
 SOURCE_FILE = "source_file"
 MAX_ERRORS_PER_COLUMN = 10
@@ -34,14 +36,14 @@ NOT_PAYMENT_STEP = "rows that are not payments dropped (no payment date and no a
 DUPLICATES_KEPT = "identical lines kept as separate payments (config spend.duplicate_lines: keep)"
 OUTSIDE_YEAR = "payments dated outside the financial year kept in it (config spend.days_outside_year)"
 HEADER = "the header row"
-AMOUNT_OF = {"commitments": "value_committed", "portal_commitments": "value_committed",
+AMOUNT_OF = {"portal_commitments": "value_committed",
              "portal_delivery": "value_delivered", "supplier_spend": "amount"}  # a row's £, by its export
-MONTHS_FOR_COVERAGE = 12
 THIN_MONTH = 0.25  # a month with fewer payments than this share of the year's median month is not covered
 COVERAGE_COLUMNS = ["financial_year", "month", "payments", "amount", "files", "covered"]
 UNMATCHED_COLUMNS = ["Supplier ID", "Supplier Name", "Company Number", "Supplier Postcode", "payments", "amount",
                      "financial_years"]
 POSTCODE_SOURCE = "postcode_source"  # where a payment's postcode came from: the payment, or a supplier record
+SAYS_TOTAL = r"^(grand |sub[ -]?)?totals?\b"  # 'Total', 'Grand total', 'Sub-total', 'Totals' (lower case)
 
 
 @dataclass
@@ -115,7 +117,9 @@ class CleanTables:
         self.log.to_csv(folder / CLEANING_LOG, index=False, lineterminator="\n")
         self.dropped.to_csv(folder / DROPPED_ROWS, index=False, lineterminator="\n")
         self.coverage.to_csv(folder / SPEND_COVERAGE, index=False, lineterminator="\n")
-        safe_csv(self.unmatched).to_csv(folder / UNMATCHED_SUPPLIERS, index=False, lineterminator="\n")
+        text = [c for c in self.unmatched.columns if c not in ("payments", "amount")]  # guarded against formulas
+        self.unmatched.assign(**{c: safe_text(self.unmatched[c]) for c in text}).to_csv(
+            folder / UNMATCHED_SUPPLIERS, index=False, lineterminator="\n")
         return [*written, folder / CLEANING_LOG, folder / DROPPED_ROWS, folder / SPEND_COVERAGE,
                 folder / UNMATCHED_SUPPLIERS]
 
@@ -128,18 +132,6 @@ class CleanTables:
         extra = {name: pd.read_csv(folder / file, keep_default_na=False) for name, file in
                  (("coverage", SPEND_COVERAGE), ("unmatched", UNMATCHED_SUPPLIERS)) if (folder / file).exists()}
         return cls(**tables, log=pd.read_csv(folder / CLEANING_LOG, keep_default_na=False), dropped=dropped, **extra)
-
-
-def safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe, for a CSV a
-    person will open in Excel."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            text = out[column].astype(str)
-            risky = text.str.match(r"^[=+\-@\t\r]") & out[column].notna()
-            out[column] = out[column].where(~risky, "'" + text)
-    return out
 
 
 class _Collector:
@@ -308,7 +300,7 @@ def _says_total(data: pd.DataFrame, spec: TableSpec) -> pd.Series:
     for column in spec.columns:
         if column.kind == "text":
             text = _as_text(data[column.name]).str.lower()
-            says |= text.str.match(r"^(grand |sub[ -]?)?totals?\b")
+            says |= text.str.match(SAYS_TOTAL)
     return says
 
 
@@ -342,7 +334,7 @@ def _drop_spend_non_payments(table: RawTable, log: CleaningLog, data: pd.DataFra
     if undated.any():  # any text cell of an undated row; of a dated one, the reference (a dated 'Total' line)
         says[undated] = _says_total(data[undated], table.spec)
     key = _as_text(data[table.spec.key_column]).str.lower()
-    dated_total = dated & has_amount & key.str.match(r"^(grand |sub[ -]?)?totals?\b")
+    dated_total = dated & has_amount & key.str.match(SAYS_TOTAL)
     sums = pd.Series(False, index=data.index)
     for _, rows in name.groupby(name, sort=False).groups.items():  # a total sums the rows above it in its file
         sums[rows] = _sums_above(amounts[rows], undated[rows]) | _sums_above(amounts[rows], dated_total[rows])
@@ -494,8 +486,6 @@ def combine(tables: list[RawTable]) -> list[RawTable]:
 
 
 def _with_data(table: RawTable, data: pd.DataFrame) -> RawTable:
-    from dataclasses import replace
-
     return replace(table, data=data)
 
 
@@ -587,13 +577,17 @@ def _entry(inputs: YearInputs, tables: list[RawTable]) -> Path:
     return inputs.year_dir / tables[0].name.split("/")[0].split(" [")[0]
 
 
+def months_of(financial_year: str) -> pd.PeriodIndex:
+    """'2023-24' -> its twelve months, April 2023 to March 2024."""
+    return pd.period_range(f"{financial_year[:4]}-04", periods=12, freq="M")
+
+
 def spend_coverage(spend: pd.DataFrame) -> pd.DataFrame:
     """Each financial year month by month: payments, £, the files they came from, and whether the month is covered
     (it has at least THIN_MONTH of the year's median month's payments)."""
     rows = []
     for financial_year, part in spend.groupby("financial_year", sort=True):
-        start = pd.Timestamp(int(str(financial_year)[:4]), 4, 1)
-        months = pd.period_range(start, periods=MONTHS_FOR_COVERAGE, freq="M")
+        months = months_of(str(financial_year))
         month = part["payment_date"].dt.to_period("M")
         counts = month.value_counts().reindex(months, fill_value=0)
         median = float(np.median(counts.to_numpy()))
@@ -718,12 +712,9 @@ def summarise(table: RawTable, config: CouncilConfig) -> FileSummary:
         first, last = months.min(), months.max()
         summary.months = (f"{first.strftime('%B %Y')} - {last.strftime('%B %Y')} ({months.nunique()} "
                           f"{'month' if months.nunique() == 1 else 'months'} with payments)")
-    dropped = log.dropped_frame()
-    dropped = dropped[dropped["reason"] != HEADER]
-    for reason, rows in dropped.groupby("reason", sort=True):
-        pounds = rows["amount"].sum()
-        summary.left_out.append(f"{len(rows)} {'row' if len(rows) == 1 else 'rows'} (£{pounds:,.2f}): {reason}")
-    summary.left_out += [f"{entry['rows_affected']} rows (£{entry['amount'] or 0:,.2f}): {entry['step']}"
+    summary.left_out = [f"{rows_and_pounds(row['rows'], row['amount'])}: {row['reason']}"
+                        for _, row in dropped_summary(log.dropped_frame()).iterrows()]
+    summary.left_out += [f"{rows_and_pounds(entry['rows_affected'], entry['amount'] or 0)}: {entry['step']}"
                          for entry in log.entries if entry["step"] == DUPLICATES_KEPT]
     return summary
 
@@ -732,9 +723,15 @@ def clean_year(year_dir: Path, config: CouncilConfig, cutoff: date | None = None
     return clean(read_year(year_dir, cutoff, config.spend.columns, config.spend.supplier_columns), config)
 
 
-def dropped_summary(tables: CleanTables) -> pd.DataFrame:
-    """The rows not carried into the clean tables, by file and reason, with the £ they held (header rows aside)."""
-    dropped = tables.dropped[tables.dropped["reason"] != HEADER]
+def rows_and_pounds(rows: int, amount: float) -> str:
+    """'1 row, £61.50' or '3 rows, -£12.00'."""
+    return f"{int(rows)} {'row' if int(rows) == 1 else 'rows'}, {gbp_pence(amount)}"
+
+
+def dropped_summary(dropped: pd.DataFrame) -> pd.DataFrame:
+    """Rows not carried into the clean tables (``dropped_rows.csv``), by file and reason, with the £ they held
+    (header rows aside)."""
+    dropped = dropped[dropped["reason"] != HEADER]
     if dropped.empty:
         return pd.DataFrame(columns=["file", "reason", "rows", "amount"])
     return (dropped.groupby([SOURCE_FILE, "reason"], sort=True)

@@ -16,7 +16,7 @@ from svreport.core import formatting, layout
 from svreport.core.config import CouncilConfig, Position, key_part
 from svreport.core.vocabulary import COUNT, MONEY, RATIO, ledger_unit
 from svreport.stages import counting
-from svreport.stages.clean import SOURCE_FILE, CleanTables
+from svreport.stages.clean import SOURCE_FILE, CleanTables, months_of
 from svreport.stages.counting import KeySpec, RowOutcomes, Rules, Step, derived, rows_spec
 from svreport.stages.ledger import LEDGER_COLUMNS, ledger_units, ledger_values
 from svreport.stages.series import SERVICE_AREA, Series, quarterly_series
@@ -304,11 +304,6 @@ def _excluded(ledger: _Ledger, counted: Counted, measures: pd.DataFrame, family:
                    rows_spec("", family, "sum:value_delivered", measure))
 
 
-def _months_of(financial_year: str) -> tuple[str, ...]:
-    """'2023-24' -> ('2023-04', ..., '2024-03')."""
-    return tuple(str(p) for p in pd.period_range(f"{financial_year[:4]}-04", periods=12, freq="M"))
-
-
 def _local_spend(ledger: _Ledger, tables: CleanTables, rules: Rules) -> None:
     spend = tables.spend
     years = sorted(spend["financial_year"].unique())
@@ -327,7 +322,7 @@ def _local_spend(ledger: _Ledger, tables: CleanTables, rules: Rules) -> None:
                    rows_spec("", every, "count"))
         ledger.add(f"local_spend.{fy}.files", rows[SOURCE_FILE].nunique(), COUNT,
                    f"Files (or sheets) the payments of {fy} came from", rows_spec("", every, f"distinct:{SOURCE_FILE}"))
-        months = _months_of(fy)
+        months = tuple(str(p) for p in months_of(fy))
         inside = rows["payment_month"].isin(months)
         in_year = replace(every, steps=(*every.steps, Step("dated in the financial year", "payment_month", months)))
         ledger.add(f"local_spend.{fy}.months", rows.loc[inside, "payment_month"].nunique(), COUNT,
