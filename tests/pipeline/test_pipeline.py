@@ -111,6 +111,20 @@ def test_ledger_has_the_contract_keys(sample_run):
     assert ledger.loc[ledger["key"] == "committed.contracts", "value"].item() == 150
 
 
+def test_a_previous_figure_is_described_as_the_compared_report_counted_it(sample_run):
+    """``previous.<key>`` says the compared report's window (its cut-off), not this report's, in every row."""
+    from svreport.stages.ledger import read_ledger
+
+    stage, ledger = sample_run
+    compared = read_ledger(stage.project.processed_dir / "2024" / "figures.csv").set_index("key")["description"]
+    previous = ledger[ledger["key"].str.startswith("previous.")]
+    assert len(previous) > 50
+    for row in previous.itertuples(index=False):
+        assert row.description == f"The 2024 report: {compared[row.key.removeprefix('previous.')]}"
+    windows = previous["description"].str.extract(r"(?:to|by) (\d\d \w{3} \d{4})")[0].dropna()
+    assert len(windows) > 50 and set(windows) == {"30 Nov 2023"}  # the 2024 report's cut-off, never 2024's
+
+
 def test_outputs_are_byte_identical_on_rerun(sample_run, tmp_path):
     stage, ledger = sample_run
     again = steps.PipelineRun(stage.project, stage.position, tmp_path / "again")

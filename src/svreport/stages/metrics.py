@@ -347,6 +347,7 @@ def _changes(current: pd.DataFrame, comparator: pd.DataFrame, comparator_year: i
              ) -> tuple[pd.DataFrame, list[KeySpec]]:
     """Absolute and percentage change of committed and delivered figures against the previous report."""
     previous = comparator.set_index("key")["value"]
+    said = comparator.set_index("key")["description"]  # what the figure counted then: that report's window
     rows, made = [], []
 
     def add(key: str, value: float, unit: str, description: str, spec: KeySpec) -> None:
@@ -366,7 +367,7 @@ def _changes(current: pd.DataFrame, comparator: pd.DataFrame, comparator_year: i
             add(f"change.{row.key}.pct", (row.value - old) / old, RATIO,
                 f"Percentage change since the previous report in: {row.description}",
                 derived("", "relative_change", *inputs))
-        add(f"previous.{row.key}", old, row.unit, f"Previous report: {row.description}",
+        add(f"previous.{row.key}", old, row.unit, f"The {comparator_year} report: {said[row.key]}",
             KeySpec("", "previous", f"The {comparator_year} report's ledger, key {row.key}",
                     aggregate=str(comparator_year), inputs=(row.key,)))
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS), made
