@@ -100,11 +100,27 @@ COMMITTED_FIXED: dict[int, Fixed] = {
         "NT28": ("value", gbp(14_000), _SPLIT_COMMIT["NT28"]),
     },
 }
-# The rest of each category's commitment, spread over these measures by weight. Between the two
-# exports older contracts' employment commitments were revised down (contracts varied or ended).
+# The rest of each category's commitment, spread over these measures by weight.
 COMMITTED_FREE = {"NT1": 5.0, "NT1a": 1.5, "NT1c": 1.0, "NT4": 0.6, "NT4a": 0.3, "NT5": 0.2,
                   "NT6": 0.5, "NT8": 0.05, "NT10": 1.2, "NT12": 0.3, "NT13": 0.4, "NT15": 0.1}
-NEW_CONTRACT_SHARE_OF_FREE = 0.35
+# Between the two exports most contracts the 2024 report counted are unchanged; a few are revised, as real
+# portals record them: (category, position in the category's older contracts, why, what share of each of its
+# commitments the 2025 export keeps, the end date the 2025 export gives an early termination). The 2024 export
+# gives these contracts a larger share of their category's commitments (``REVISED_WEIGHT``): they are the large
+# frameworks whose revisions move the totals, and the printed totals of both reports still hold.
+REVISED_CONTRACTS = (
+    ("Places", 4, "early termination", 0.25, date(2024, 6, 30)),
+    ("Places", 13, "correction of a commitment entered in error", 0.45, None),
+    ("Places", 26, "contract variation", 0.5, None),
+    ("Places", 37, "contract variation", 0.6, None),
+    ("People", 7, "early termination", 0.2, date(2024, 3, 31)),
+    ("People", 21, "contract variation", 0.4, None),
+    ("People", 30, "contract variation", 0.5, None),
+    ("Places", 44, "contract variation", 0.5, None),
+    ("Places", 20, "award withdrawn before the contract started", 0.0, None),
+    ("Corporate", 9, "contract variation", 1.2, None),
+)
+REVISED_WEIGHT = {"Places": 14.0, "People": 16.0, "Corporate": 2.0}
 
 DELIVERED_CATEGORY = {
     2024: {"Places": gbp(3_484_000), "People": gbp(4_400_000), "Corporate": gbp(82_000)},
@@ -234,6 +250,8 @@ class Contract:
     group: str
     value: int | None  # pence; None = blank in the export
     contact: str
+    kept: float = 1.0  # the share of its 2024 commitments the 2025 exports keep (REVISED_CONTRACTS)
+    ended: date | None = None  # an early termination's end date in the 2025 exports
 
     @property
     def service_area(self) -> str:
@@ -247,6 +265,10 @@ class Contract:
         rng = _rng("end-date", self.reference)
         years, known = rng.choice((5, 6, 7, 8)), rng.random() >= 0.15
         return date(self.award.year + years, self.award.month, min(self.award.day, 28)) if known else None
+
+    def end_date_in(self, export: Export) -> date | None:
+        """The end date an export gives: the 2025 exports (and later) give an early termination's."""
+        return self.ended if self.ended is not None and export != 2024 else self.end_date
 
 
 @dataclass
@@ -273,6 +295,7 @@ class SampleDesign:
         for code, known in measures["proxy_gbp_per_unit"].items():
             self.proxy[code] = float(known) if known == known else SAMPLE_PROXY[code]
         self.contracts = self._make_contracts()
+        self._mark_revised()
         self.commitments: dict[Export, list[Row]] = {year: self._commitments(year) for year in (2024, 2025)}
         self.delivery = self._delivery()
         self._add_as_at()
@@ -303,6 +326,16 @@ class SampleDesign:
                                   "Places", date(2024, 12, 10), "late", 450_000 * M, "Jamie Okoro"))
         return sorted(contracts, key=lambda c: (c.award, c.reference))
 
+    def _mark_revised(self) -> None:
+        """The contracts ``REVISED_CONTRACTS`` names: from its position on, the first that commits to NT1 and has a
+        known end date (an early termination brings a known end date forward)."""
+        for category, position, _, kept, ended in REVISED_CONTRACTS:
+            pool = self.pool(category, OLD)
+            employers = set(map(id, self.holders("NT1", category, OLD)))
+            contract = next(c for c in pool[position:] + pool[:position]
+                            if id(c) in employers and c.end_date is not None and c.kept == 1.0)
+            contract.kept, contract.ended = kept, ended
+
     @staticmethod
     def _supplier_name(rng: random.Random, category: str, used: set[str]) -> str:
         while True:
@@ -314,12 +347,17 @@ class SampleDesign:
     def pool(self, category: str, group: str) -> list[Contract]:
         return [c for c in self.contracts if c.category == category and c.group == group]
 
-    def holders(self, measure: str, category: str, group: str) -> list[Contract]:
+    def holders(self, measure: str, category: str, group: str, for_delivery: bool = False) -> list[Contract]:
         """Contracts of a group that commit to a measure: a fixed random subset."""
         pool = self.pool(category, group)
         density = 0.85 if measure == "NT18" else 0.6 if measure == "NT1" else 0.3
         k = max(1, round(len(pool) * density))
-        return sorted(_rng("holders", measure, category, group).sample(pool, k), key=lambda c: c.reference)
+        chosen = _rng("holders", measure, category, group).sample(pool, k)
+        if measure in COMMITTED_FREE:  # the revised frameworks commit to every measure of their category
+            chosen += [c for c in pool if c.kept != 1.0 and c not in chosen]
+        if for_delivery:  # a withdrawn award delivers nothing
+            chosen = [c for c in chosen if c.kept != 0.0]
+        return sorted(chosen, key=lambda c: c.reference)
 
     # -- cells ------------------------------------------------------------------------------
     def cell_total(self, measure: str, basis: str, amount: int) -> tuple[int, int]:
@@ -337,7 +375,9 @@ class SampleDesign:
         difference put on the largest row, so both cell totals are exact."""
         step = UNIT_STEP[self.units[measure]]
         rng = _rng("weights", measure, tag)
-        weights = [rng.uniform(0.3, 1.7) for _ in slots]
+        boost = measure in COMMITTED_FREE and not tag.startswith("d")  # the revised frameworks' commitments
+        weights = [rng.uniform(0.3, 1.7) * (REVISED_WEIGHT[c.category] if boost and c.kept != 1.0 else 1.0)
+                   for c, _ in slots]
         unit_parts = split_int(units, weights, step)
         values = [round(u * self.proxy[measure]) for u in unit_parts]
         largest = max(range(len(values)), key=lambda i: (values[i], -i))
@@ -371,28 +411,45 @@ class SampleDesign:
         return cells
 
     def _commitments(self, year: int) -> list[Row]:
-        cells24, cells = self.committed_cells(2024), self.committed_cells(year)
+        """The 2024 export's rows; for 2025, the same rows for the older contracts (a revised contract's scaled
+        by the share it keeps) and the new contracts' rows making up each printed total: a fixed measure's cell
+        less what the older contracts keep, and the rest of each category over the free measures."""
+        cells24 = self.committed_cells(2024)
+        old_rows = {cell: self.rows_for_cell(cell[0], units, value, [(c, None) for c in self.holders(*cell, OLD)],
+                                             f"c-{cell[1]}-old") for cell, (units, value) in sorted(cells24.items())}
+        if year == 2024:
+            return [row for cell in sorted(old_rows) for row in old_rows[cell]]
+        kept = {cell: [self._revised(row) for row in rows] for cell, rows in old_rows.items()}
+        fixed = self._fixed_cells(COMMITTED_FIXED[year])
+        new_cells = {cell: (units - sum(r.units for r in kept[cell]), value - sum(r.value for r in kept[cell]))
+                     for cell, (units, value) in fixed.items()}
+        for category in CATEGORIES:
+            taken = sum(v for (_, c), (_, v) in fixed.items() if c == category) + sum(
+                r.value for (m, c), rows in kept.items() if c == category and m not in COMMITTED_FIXED[year]
+                for r in rows)
+            new_cells |= self._free_cells(COMMITTED_CATEGORY[year][category] - taken, COMMITTED_FREE, category)
         rows: list[Row] = []
-        for (measure, category), (units, value) in sorted(cells.items()):
-            old = [(c, None) for c in self.holders(measure, category, OLD)]
-            if year == 2024:
-                rows += self.rows_for_cell(measure, units, value, old, f"c-{category}-old")
-                continue
-            new = [(c, None) for c in self.holders(measure, category, NEW)]
-            if measure in COMMITTED_FIXED[year]:  # older contracts unchanged, new ones add the rest
-                old_units, old_value = cells24[(measure, category)]
-                new_units, new_value = units - old_units, value - old_value
-            else:  # older contracts revised; new contracts take a fixed share
-                new_value = round(value * NEW_CONTRACT_SHARE_OF_FREE)
-                new_units, new_value = self.cell_total(measure, "value", new_value)
-                old_units, old_value = units - new_units, value - new_value
-            rows += self.rows_for_cell(measure, old_units, old_value, old, f"c-{category}-old")
-            rows += self.rows_for_cell(measure, new_units, new_value, new, f"c{year}-{category}-new")
+        for cell in sorted(new_cells):
+            measure, category = cell
+            units, value = new_cells[cell]
+            if units < 0 or value < 0:
+                raise ValueError(f"sample design: the older contracts keep more {measure} ({category}) than 2025's")
+            rows += [r for r in kept.get(cell, []) if r.units or r.value]
+            rows += self.rows_for_cell(measure, units, value, [(c, None) for c in self.holders(*cell, NEW)],
+                                       f"c{year}-{category}-new")
         if year == 2025:  # the contract awarded after the cut-off
             late = next(c for c in self.contracts if c.group == "late")
             rows += [Row(late, "NT18", 60_000 * M, round(60_000 * M * self.proxy["NT18"])),
                      Row(late, "NT10", 52_00, 52_00 * 200)]
         return rows
+
+    def _revised(self, row: Row) -> Row:
+        """A 2024 commitment row as the 2025 exports give it: as it was, or scaled by its contract's ``kept``."""
+        if row.contract.kept == 1.0:
+            return row
+        step = UNIT_STEP[self.units[row.measure]]
+        units = round(row.units * row.contract.kept / step) * step
+        return Row(row.contract, row.measure, units, round(units * self.proxy[row.measure]))
 
     # -- delivery ---------------------------------------------------------------------------
     def delivered_cells(self, year: int) -> dict[tuple[str, str], tuple[int, int]]:
@@ -427,8 +484,8 @@ class SampleDesign:
         rows: list[Row] = []
         for (measure, category) in sorted(cells25):
             rng = _rng("delivery", measure, category)
-            old = self.holders(measure, category, OLD)
-            both = sorted(old + self.holders(measure, category, NEW), key=lambda c: c.reference)
+            old = self.holders(measure, category, OLD, for_delivery=True)
+            both = sorted(old + self.holders(measure, category, NEW, for_delivery=True), key=lambda c: c.reference)
             units24, value24 = cells24.get((measure, category), (0, 0))
             units25, value25 = cells25[(measure, category)]
             if value24 or units24:
@@ -622,7 +679,7 @@ def commitments_table(design: SampleDesign, year: Export, replicas: int = 1) -> 
         out.append([_replica_reference(c.reference, replica), c.name, c.supplier, c.contact,
                     _email(c.contact, c.supplier), phone, _category_text(c.category, rng), c.award, c.value,
                     _code_text(row.measure, rng), design.titles[row.measure], row.units, design.units[row.measure],
-                    row.value, c.service_area, c.end_date])
+                    row.value, c.service_area, c.end_date_in(year)])
     return out
 
 

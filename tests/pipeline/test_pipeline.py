@@ -108,7 +108,29 @@ def test_ledger_has_the_contract_keys(sample_run):
     assert (ledger.loc[~author, "source"] == "notebooks/03_metrics.ipynb").all()
     assert (ledger.loc[author, "source"] == "author: author-figures.yml").all() and author.sum() == 19
     assert ledger.loc[ledger["key"] == "author.social_media_audience", "value"].item() == 8591
-    assert ledger.loc[ledger["key"] == "committed.contracts", "value"].item() == 150
+    value = ledger.set_index("key")["value"]
+    # the 2024 report's 119 contracts, one award withdrawn since, and the 31 awarded after its cut-off
+    assert value["committed.contracts"] == 149 == (value["bridge.committed.previous.contracts"]
+                                                   - value["bridge.committed.withdrawn.contracts"]
+                                                   + value["bridge.committed.first_recorded.contracts"]
+                                                   + value["bridge.committed.new.contracts"])
+
+
+@pytest.mark.parametrize("stage", ["committed", "delivered"])
+def test_the_bridge_runs_from_the_published_total_to_this_reports(sample_run, stage):
+    """Last year's printed total, plus every revision to what it counted, is the position at its cut-off as
+    these exports record it (Diagram 7's point); plus the new awards (or periods) it is this year's total."""
+    value = sample_run[1].set_index("key")["value"]
+    previous = value[f"previous.{stage}.total"]
+    assert value[f"bridge.{stage}.previous.value"] == pytest.approx(previous, abs=0.005)
+    parts = [p for p in ("unchanged", "revised_up", "revised_down", "ended_early", "withdrawn", "first_recorded")
+             if f"bridge.{stage}.{p}.value" in value]
+    revisions = sum(value[f"bridge.{stage}.{p}.value"] for p in parts)
+    assert revisions == pytest.approx(value[f"bridge.{stage}.revisions.value"], abs=0.005)
+    assert previous + revisions == pytest.approx(value[f"trend.2023-11-30.{stage}"], abs=0.005)
+    assert value[f"trend.2023-11-30.{stage}"] + value[f"bridge.{stage}.new.value"] == pytest.approx(
+        value[f"{stage}.total"], abs=0.005)
+    assert value[f"bridge.{stage}.new.value"] == pytest.approx(value[f"since_last_report.{stage}"], abs=0.005)
 
 
 def test_a_previous_figure_is_described_as_the_compared_report_counted_it(sample_run):

@@ -8,7 +8,7 @@ import pytest
 
 from svreport.core.layout import LEDGER, TABLES, TRACKER_CSV, TRACKER_MEASURES_CSV, TRACKER_XLSX
 from svreport.stages.ledger import ledger_values, read_ledger
-from svreport.stages.tracker import BEHIND, NO_DELIVERY, contract_tracker, write_tracker
+from svreport.stages.tracker import BEHIND, NO_DELIVERY, REVISED, contract_tracker, write_tracker
 
 
 @pytest.fixture(scope="module")
@@ -30,19 +30,29 @@ def test_the_trackers_totals_are_the_ledgers(sample_run, tracker):
     assert "RMBC-2017-0012" not in set(tracker["Contract reference"])  # an excluded contract
 
 
-def test_the_sample_flags_these_contracts_for_each_reason(tracker):
+def test_the_sample_flags_these_contracts_for_each_reason(sample_run, tracker):
     flagged = {flag: sorted(tracker.loc[tracker["Flag"] == flag, "Contract reference"])
                for flag in set(tracker["Flag"]) - {""}}
     assert {flag: len(refs) for flag, refs in flagged.items()} == {
-        NO_DELIVERY: 18, BEHIND: 17, f"{NO_DELIVERY}; {BEHIND}": 5}
-    assert flagged[NO_DELIVERY][:3] == ["RMBC-2020-0310", "RMBC-2020-0410", "RMBC-2020-0549"]
+        NO_DELIVERY: 15, BEHIND: 20, f"{NO_DELIVERY}; {BEHIND}": 4, REVISED: 6, f"{BEHIND}; {REVISED}": 3}
+    assert flagged[NO_DELIVERY][:3] == ["RMBC-2019-0290", "RMBC-2020-0410", "RMBC-2020-0549"]
     assert flagged[BEHIND][:3] == ["RMBC-2020-0206", "RMBC-2020-0296", "RMBC-2020-0392"]
-    assert flagged[f"{NO_DELIVERY}; {BEHIND}"][:2] == ["RMBC-2020-0251", "RMBC-2022-0183"]
-    quiet = tracker.set_index("Contract reference").loc["RMBC-2020-0310"]
-    assert quiet["Last validated period"] == "2023-09-30"
-    assert "none validated for periods after 30 Sep 2023" in quiet["Reason"]
+    assert flagged[f"{NO_DELIVERY}; {BEHIND}"][:2] == ["RMBC-2020-0251", "RMBC-2022-0176"]
+    quiet = tracker.set_index("Contract reference").loc["RMBC-2020-0410"]
+    assert quiet["Last validated period"] == "2024-03-31"
+    assert "none validated for periods after 31 Mar 2024" in quiet["Reason"]
     behind = tracker.set_index("Contract reference").loc["RMBC-2020-0296"]
     assert "54% of the contract's time has passed, 4% of its committed social value" in behind["Reason"]
+    # revised: every contract the bridge flagged that is still counted, with its change in words
+    stage, _ = sample_run
+    bridge = pd.read_csv(stage.output_dir / TABLES / "bridge.csv")
+    still = bridge[(bridge["Figure"] == "committed") & bridge["Flagged"] & (bridge["Part"] != "withdrawn")]
+    revised = tracker[tracker["Flag"].str.contains(REVISED)]
+    assert sorted(revised["Contract reference"]) == sorted(still["Contract reference"])
+    both = tracker.set_index("Contract reference").loc["RMBC-2021-0474"]
+    assert both["Reason"].endswith(f"; {REVISED}: revised down from £813,429 to £325,133 (-60%)")
+    assert float(both["Committed at the last report (£)"]) == 813429.36
+    assert float(both["Change since the last report (£)"]) == -488296.01
     no_end = tracker[tracker["Contract end date"] == ""]
     assert len(no_end) and not no_end["Flag"].str.contains(BEHIND).any()  # time elapsed needs an end date
 

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pikepdf
@@ -277,6 +278,29 @@ def test_quarto_renders_everything_once_then_only_what_changed(fake_quarto):
     assert manifest["render"]["renderer"] == "quarto" and manifest["render"]["quarto"] == "1.10.18"
 
 
+def test_the_update_is_rendered_as_a_file_and_its_outputs_published_apart(fake_quarto):
+    """Quarto takes --output-dir only for documents in _quarto.yml's render list: the update (and the tracker's
+    page) are rendered by name without it, and their outputs moved from the project's output folder into the
+    as-at folder, leaving the annual report's folder as it was."""
+    from svreport.core.config import Position
+    from svreport.pipeline import runner
+    from svreport.report.render import render_update
+
+    project, log = fake_quarto
+    position: Position = project.position(None, date(2025, 5, 31))
+    runner.run(project, position, say=lambda _: None, notebooks=False)
+    annual = project.root / "_output" / "report"
+    before = {p.name: p.read_bytes() for p in annual.iterdir() if p.is_file()}
+    render_update(project, position, engine="quarto", force=True)
+    calls = _calls(log)
+    assert calls and all("--output-dir" not in call for call in calls), calls
+    assert {c.split()[1] for c in calls} == {"report/mid-year-update.qmd", "report/contract-tracker.qmd"}
+    folder = project.root / "_output" / "as-at-2025-05-31" / "report"
+    assert {"mid-year-update.html", "mid-year-update.pdf", "mid-year-update.docx",
+            "contract-tracker.html"} <= {p.name for p in folder.iterdir()}
+    assert {p.name: p.read_bytes() for p in annual.iterdir() if p.is_file()} == before  # nothing left behind
+
+
 def test_a_failed_quarto_run_is_a_clear_error_and_keeps_the_last_output(fake_quarto, monkeypatch, capsys):
     project, log = fake_quarto
     from svreport.cli import main
@@ -361,7 +385,9 @@ def test_quarto_html_is_axe_clean_with_council_name_and_pdf_word_links(quarto_cl
     assert {f: r["violations"] for f, r in results.items() if r["violations"]} == {}
     paper = (folder / "cabinet-report.html").read_text(encoding="utf-8")
     assert '<p class="council">Rotherham Metropolitan Borough Council</p>' in paper
-    links = re.findall(r'<div class="quarto-alternate-formats">(.*?)</div>', paper, re.S)[0]
+    # the other formats in the title block (a landmark), not in the margin, which is none
+    links = re.findall(r'<nav class="quarto-other-formats-target" aria-label="Other formats">(.*?)</nav>', paper,
+                       re.S)[0]
     assert re.findall(r"</i>\s*([^<]+?)\s*</a>", links) == ["PDF", "Word"]
     assert "Rendered with" not in paper
 

@@ -197,7 +197,7 @@ def test_raw_html_in_narrative_is_refused(sample_run):
 def test_auditors_page_lists_every_printed_figure_with_its_source(rendered):
     folder, _ = rendered
     text = " ".join("".join(_html(folder, "auditors").parts).split())
-    assert "committed.total 32011000 GBP 1,011 rows" in text
+    assert "committed.total 32011000 GBP 1,077 rows" in text
     assert "£479,684 delivered.group.support_into_work.value 479684 GBP 132 rows" in text
     assert "author.social_media_audience 8591 count author: author-figures.yml" in text
     assert ("change.delivered.measure.NT16.value.pct 2.09433962 ratio (delivered.measure.NT16.value - "

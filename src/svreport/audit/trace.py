@@ -59,7 +59,8 @@ LEDGER_PRECISION = 1e-8  # the ledger file keeps 8 decimal places (``ledger.form
 
 def column_header(table: str, column: str) -> str:
     """A clean column as the export's header names it (the data contract's spelling)."""
-    return CLEAN_TABLE_SPECS[table].header_of(column) or column.replace("_", " ")
+    spec = CLEAN_TABLE_SPECS.get(table)  # the bridge is the pipeline's own table, not an export's
+    return (spec.header_of(column) if spec is not None else None) or column.replace("_", " ")
 
 
 def same_figure(traced: float, ledger: float, unit: str) -> bool:
@@ -181,7 +182,9 @@ def format_key_trace(trace: KeyTrace, run: TraceRun, limit: int = 20) -> str:
         what = ("rows" if column is None else column_header(spec.table, column) if spec.aggregate.startswith("sum:")
                 else f"distinct {column_header(spec.table, column)}")
         width = max(len(step) for step in trace.funnel.steps["step"])
-        lines += ["", f"  {'Filters on the clean ' + spec.table + ' table, in order':<{width + 2}} {'rows':>7}   "
+        table = ("the bridge table (one row per contract and part), in order" if spec.table == "bridge"
+                 else f"the clean {spec.table} table, in order")
+        lines += ["", f"  {'Filters on ' + table:<{width + 2}} {'rows':>7}   "
                       f"subtotal ({what})"]
         for step in trace.funnel.steps.itertuples(index=False):
             lines.append(f"    {step.step:<{width}} {step.rows:>7,}   {formatting.exact(step.subtotal, unit)}")

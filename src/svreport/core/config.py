@@ -194,6 +194,14 @@ class Spend(_Strict):
         return _known_fields(mapping, SUPPLIER_FIELDS)
 
 
+class Tracker(_Strict):
+    """What the contract tracker flags for the contract manager (docs/data-contract.md, 'The bridge')."""
+
+    # A contract whose counted commitment (or validated delivery) moved by at least this share of what the
+    # compared report counted, either way, or that is no longer counted, is flagged.
+    revision_share: float = Field(default=0.2, gt=0, le=1)
+
+
 class CouncilConfig(_Strict):
     council: Council
     paths: Paths = Paths()
@@ -209,6 +217,7 @@ class CouncilConfig(_Strict):
     # measures of the year by TOMs theme (see diagrams.py).
     diagrams: dict[int, DiagramDefinition] = Field(default_factory=dict)
     spend: Spend = Spend()
+    tracker: Tracker = Tracker()
 
     @field_validator("local_postcode_prefixes")
     @classmethod

@@ -17,6 +17,8 @@ from svreport.core import formatting
 from svreport.core.config import CouncilConfig, Position
 from svreport.core.errors import InputError
 from svreport.core.layout import (
+    BRIDGE,
+    BRIDGE_CSV,
     DIAGRAMS,
     EXPECTATIONS,
     LEDGER,
@@ -33,8 +35,11 @@ from svreport.core.layout import (
 )
 from svreport.core.project import Project
 from svreport.io.reference import load_measures
+from svreport.stages import counting
 from svreport.stages.appendix1 import appendix1, write_appendix1
 from svreport.stages.author_figures import author_figures
+from svreport.stages.bridge import PARTS, PreviousRows, write_bridge
+from svreport.stages.bridge import STAGES as STAGES_OF_BRIDGE
 from svreport.stages.clean import CleanTables, clean_year
 from svreport.stages.counting import KeySpec, RecordedLineage, write_lineage
 from svreport.stages.diagrams import write_diagrams
@@ -107,6 +112,24 @@ class PipelineRun:
                              f"{self.comparator}` first")
         return read_ledger(path)
 
+    def previous_rows(self) -> PreviousRows | None:
+        """The rows the compared report counted (its recorded clean tables and row outcomes), for the bridge;
+        None without a compared report, or when only its ledger is kept."""
+        if self.comparator is None:
+            return None
+        folder = year_dir(self.project.processed_dir, self.comparator)
+        if not all((folder / name).exists() for name in (ROW_OUTCOMES, "commitments.parquet", "delivery.parquet")):
+            return None
+        recorded = RecordedLineage(folder)
+        try:
+            commitments, delivery = recorded.frame("commitments"), recorded.frame("delivery")
+        except ValueError as error:  # the recorded outcomes do not match its clean tables
+            raise InputError(self.project.shown(folder), str(error), expected=f"`svreport{self.project.config_option}"
+                             f" run --year {self.comparator}` to be re-run") from None
+        return PreviousRows(self.comparator, self.config.year(self.comparator).cutoff,
+                            commitments[commitments[counting.OUTCOME] == counting.COUNTED],
+                            delivery[delivery[counting.OUTCOME] == counting.VALIDATED])
+
 
 def _as_at_date(text: str, project: Project) -> date:
     try:
@@ -151,7 +174,9 @@ def run_metrics(run: PipelineRun) -> pd.DataFrame:
     _require_validated(run)
     tables = CleanTables.read(run.output_dir)
     measures = run.measures()
-    figures = compute_ledger(tables, run.config, run.position, measures, run.comparator_ledger())
+    comparator = run.comparator_ledger()
+    figures = compute_ledger(tables, run.config, run.position, measures, comparator,
+                             run.previous_rows() if comparator is not None else None)
     ledger, lineage = figures.ledger, list(figures.lineage)
     if run.year is not None:  # author figures belong to a report year's narrative
         author_file = run.project.author_figures_file(run.year)
@@ -164,8 +189,9 @@ def run_metrics(run: PipelineRun) -> pd.DataFrame:
     figures.outcomes.frame(tables).to_parquet(run.output_dir / ROW_OUTCOMES, index=False)
     write_tracker(*figures.tracker, run.output_dir / TABLES,
                   f"Contract tracker, {run.config.council.name}, as at {formatting.long_date(run.cutoff)}")
+    write_bridge(figures.bridge, run.output_dir / BRIDGE, run.output_dir / TABLES / BRIDGE_CSV)
     figures.series.write(run.output_dir / SERIES)
-    for note in figures.series.notes:
+    for note in [*figures.series.notes, *figures.notes]:
         print(note)
     write_variables(build_variables(ledger, run.config, run.position), run.output_dir / VARIABLES)
     title = f"Appendix 1: social value commitments and delivery, {run.config.council.name}, " + (
@@ -194,6 +220,32 @@ def counting_steps(run: PipelineRun) -> pd.DataFrame:
         rows.append({"figure": "", "step": "= the ledger's figure", "rows": None,
                      "subtotal": formatting.exact(float(ledger.loc[key, "value"]), unit)})
     return pd.DataFrame(rows).astype({"rows": "Int64"})
+
+
+def bridge_steps(run: PipelineRun) -> pd.DataFrame:
+    """From the compared report's totals to this report's, part by part (the ledger's ``bridge.*``): contracts
+    and £ for each part that has any, the position at that report's cut-off as these exports record it, and
+    this report's total. Empty without a compared report. For the metrics notebook; ``tables/bridge.csv``
+    lists the contracts."""
+    values = read_ledger(run.output_dir / LEDGER).set_index("key")["value"]
+    rows = []
+    if run.comparator is None or "bridge.committed.previous.value" not in values:
+        return pd.DataFrame(rows, columns=["figure", "part", "contracts", "£"])
+    last = run.config.year(run.comparator).cutoff.isoformat()
+    for stage in STAGES_OF_BRIDGE:
+        key = f"bridge.{stage}"
+        lines = [(f"the {run.comparator} report", f"{key}.previous")]
+        lines += [(part.replace("_", " "), f"{key}.{part}") for part in PARTS
+                  if part != "new" and values.get(f"{key}.{part}.contracts", 0)]
+        lines += [(f"= at {last}, as these exports record it", f"trend.{last}.{stage}"),
+                  ("new since then", f"{key}.new"), ("= this report", f"{stage}.total")]
+        for number, (part, figure) in enumerate(lines):
+            value = values[figure] if figure in values else values[f"{figure}.value"]
+            contracts = values.get(f"{figure}.contracts")
+            rows.append({"figure": stage if number == 0 else "", "part": part,
+                         "contracts": None if contracts is None else int(contracts),
+                         "£": formatting.exact(float(value), "GBP")})
+    return pd.DataFrame(rows).astype({"contracts": "Int64"})
 
 
 def run_diagrams(run: PipelineRun) -> list[Path]:

@@ -256,6 +256,131 @@ def trend_md(project: Project, ledger: pd.DataFrame) -> str:
     return table + note
 
 
+def _contracts(count: float, singular: str, plural: str) -> str:
+    """'{{< var ...contracts.n >}} contract was' / '... contracts were': the verb follows the figure."""
+    return singular if round(count) == 1 else plural
+
+
+def _rounding_note(values: dict[str, float], parts: list[str], totals: list[tuple[str, str]], step: int) -> str:
+    """A note when the printed parts (to ``step`` pounds) do not add up to a printed total they lead to."""
+    def shown(key: str) -> float:
+        return float(formatting.round_half_up(values[key] / step, 0)) * step
+
+    for total, start in totals:
+        if shown(start) + sum(shown(k) for k in parts) != shown(total):
+            return (f"\nThe figures are rounded to the nearest £{step:,}, so the parts may not add up exactly to "
+                    "the totals.\n")
+    return ""
+
+
+def commitment_bridge_md(project: Project, ledger: pd.DataFrame, year: int) -> str:
+    """From the compared report's printed commitments to this report's (the ledger's ``bridge.committed.*``):
+    what contracts awarded since its cut-off added, and each kind of revision to the contracts it counted, in a
+    sentence and a table; when nothing was revised, a sentence saying so. Nothing without a compared report."""
+    values = ledger_values(ledger)
+    comparator = project.config.year(year).comparator
+    if "bridge.committed.previous.value" not in values or comparator is None:
+        return ""
+    key = "bridge.committed"
+    year_words = var("report.comparator_year")
+    day = var("report.comparator_cutoff")
+    n = {part: values[f"{key}.{part}.contracts"] for part in
+         ("previous", "unchanged", "revised_up", "revised_down", "ended_early", "withdrawn", "first_recorded", "new")}
+    new = (f"Contracts awarded after the {year_words} report's cut-off ({day}) added {var(f'{key}.new.value.auto')} "
+           f"({var(f'{key}.new.contracts.n')} {_contracts(n['new'], 'contract', 'contracts')})" if n["new"] else
+           f"No contract has been awarded since the {year_words} report's cut-off ({day})")
+    revised = [n[p] for p in ("revised_up", "revised_down", "ended_early", "withdrawn", "first_recorded")]
+    if not any(revised):
+        return (f"{new}. Each of the {var(f'{key}.previous.contracts.n')} "
+                f"{_contracts(n['previous'], 'contract', 'contracts')} the {year_words} report counted is as that "
+                "report counted it, so the change since that report is the new awards alone.\n")
+    said = []
+    if n["revised_down"]:
+        said.append(f"{var(f'{key}.revised_down.contracts.n')} {_contracts(n['revised_down'], 'was', 'were')} "
+                    f"revised down by {var(f'{key}.revised_down.reduction.auto')} in all")
+    if n["ended_early"]:
+        said.append(f"{var(f'{key}.ended_early.contracts.n')} ended early, with "
+                    f"{var(f'{key}.ended_early.reduction.auto')} less committed")
+    if n["withdrawn"]:
+        said.append(f"{var(f'{key}.withdrawn.contracts.n')} {_contracts(n['withdrawn'], 'is', 'are')} no longer "
+                    f"counted ({var(f'{key}.withdrawn.reduction.auto')})")
+    if n["revised_up"]:
+        said.append(f"{var(f'{key}.revised_up.contracts.n')} {_contracts(n['revised_up'], 'was', 'were')} "
+                    f"revised up by {var(f'{key}.revised_up.value.auto')}")
+    if n["unchanged"]:
+        said.append(f"the other {var(f'{key}.unchanged.contracts.n')} {_contracts(n['unchanged'], 'is', 'are')} "
+                    "as that report counted them")
+    first = ""
+    if n["first_recorded"]:
+        first = (f" A further {var(f'{key}.first_recorded.contracts.n')} "
+                 f"{_contracts(n['first_recorded'], 'contract', 'contracts')} awarded by that cut-off "
+                 f"{_contracts(n['first_recorded'], 'was', 'were')} recorded on the portal only after the report, "
+                 f"adding {var(f'{key}.first_recorded.value.auto')}.")
+    last = project.config.year(comparator).cutoff
+    trend = f"trend.{last.isoformat()}.committed"
+    listed = said[0] if len(said) == 1 else "; ".join(said[:-1]) + "; and " + said[-1]
+    lead = (f"{new}. The rest of the change is revisions" if n["new"] else
+            f"{new}, so the change since that report is revisions")
+    text = (f"{lead} the portal records to the {var(f'{key}.previous.contracts.n')} contracts that report "
+            f"counted: {listed}."
+            f"{first} So the commitments awarded by {day}, as this report's exports record them, come to "
+            f"{var(f'{trend}.auto')} (the {year_words} point of the trend diagram), against the "
+            f"{var(f'{key}.previous.value.auto')} that report printed.\n\n")
+    step = 1000 if max(abs(values[f"{key}.previous.value"]), abs(values["committed.total"])) >= 100_000 else 100
+    style = "k" if step == 1000 else "h"
+    rows = [[f"The {year_words} report, cut-off {day}", var(f"{key}.previous.contracts.n"),
+             var(f"{key}.previous.value.{style}")]]
+    labels = {"unchanged": "Unchanged", "revised_up": "Revised up", "revised_down": "Revised down",
+              "ended_early": "Ended early", "withdrawn": "No longer counted",
+              "first_recorded": f"Awarded by {day}, recorded since"}
+    parts = []
+    for part, label in labels.items():
+        if n[part]:
+            rows.append([label, var(f"{key}.{part}.contracts.n"),
+                         "no change" if part == "unchanged" else var(f"{key}.{part}.value.{style}")])
+            parts += [] if part == "unchanged" else [f"{key}.{part}.value"]
+    rows.append([f"Awarded by {day}, as this report's exports record it", "", var(f"{trend}.{style}")])
+    if n["new"]:
+        rows.append([f"Awarded after {day}", var(f"{key}.new.contracts.n"), var(f"{key}.new.value.{style}")])
+    rows.append([f"This report, cut-off {var('report.cutoff')}", var("committed.contracts.n"),
+                 var(f"committed.total.{style}")])
+    table = markdown_table(["Step", "Contracts", "Social value committed"], rows, ["l", "r", "r"],
+                           caption=f"From the {year_words} report's commitments to this report's",
+                           weights=[3.2, 1.0, 1.4])
+    note = _rounding_note(values, parts, [(trend, f"{key}.previous.value")], step) or _rounding_note(
+        values, [f"{key}.new.value"], [("committed.total", trend)], step)
+    return text + table + note
+
+
+def delivery_bridge_md(ledger: pd.DataFrame) -> str:
+    """What moved validated delivery since the compared report: delivery for periods after its cut-off, and
+    delivery for earlier periods validated (or withdrawn) since it was published; the two add up to the
+    change. Nothing without a compared report."""
+    values = ledger_values(ledger)
+    if "bridge.delivered.previous.value" not in values:
+        return ""
+    key = "bridge.delivered"
+    year, day = var("report.comparator_year"), var("report.comparator_cutoff")
+    new = values[f"{key}.new.value"]
+    revisions = round(values[f"{key}.revisions.value"], 2)
+    earlier = (f"{var(f'{key}.revisions.value.auto')} is delivery for periods up to that cut-off, validated after "
+               "that report was published" if revisions > 0 else
+               f"delivery for periods up to that cut-off now counts {var(f'{key}.revisions.reduction.auto')} less "
+               "than that report did, after revisions since" if revisions < 0 else "")
+    if not new and not earlier:
+        return f"Validated delivery is unchanged since the {year} report.\n"
+    if not earlier:
+        text = (f"All of the change since the {year} report is delivery for periods ending after its cut-off "
+                f"({day})")
+    elif not new:
+        text = f"No delivery for periods ending after the {year} report's cut-off ({day}) is validated yet; {earlier}"
+    else:
+        text = (f"Of the change since the {year} report, {var(f'{key}.new.value.auto')} is delivery for periods "
+                f"ending after its cut-off ({day}) and {earlier}")
+    note = " (delivery counts in the period it was delivered, whenever it is validated)" if revisions > 0 else ""
+    return f"{text}{note}.\n"
+
+
 def by_category_md(project: Project, variables: dict, stage: str) -> str:
     """'- **Places:** up from £16.9 million to £18.3 million, ...' for each of the config's categories."""
     lines = [f"- **{c.name}:** {_compared_or_now(variables, f'{stage}.category.{c.key}', 'auto')}."
@@ -477,6 +602,8 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
         "pending-delivery": pending_md(ledger),
         "rejected-delivery": rejected_md(ledger),
         "trend-table": trend_md(project, ledger),
+        "commitment-bridge": commitment_bridge_md(project, ledger, year),
+        "delivery-bridge": delivery_bridge_md(ledger),
         "spend-method": spend_method_md(project, processed),
         "renderer": f"{renderer_statement}\n",
     }

@@ -22,7 +22,7 @@ import pandas as pd
 
 from svreport.core.config import CouncilConfig
 from svreport.core.formatting import long_date
-from svreport.core.layout import LINEAGE, ROW_OUTCOMES
+from svreport.core.layout import BRIDGE, LINEAGE, ROW_OUTCOMES
 from svreport.io.readers import SOURCE_ROW
 from svreport.stages.clean import SOURCE_FILE, CleanTables
 
@@ -53,6 +53,11 @@ RULES = {
     "after_cutoff": "After the cut-off: delivery rows whose Reporting Period End is after the cut-off (not counted).",
     "excluded": "Excluded contracts (listed in the config with a reason): their validated delivery by the cut-off "
                 "is reported separately.",
+    "bridge": "Bridge from the compared report: for each contract, what that report counted (from its own recorded "
+              "rows) against what this report's exports record for the same cut-off, and what was added after it; "
+              "each change is one part: revised up, revised down, ended early (revised down with its end date "
+              "brought forward), withdrawn (no longer counted), first recorded (counted now, not then, for a date by "
+              "that cut-off) or new (after that cut-off).",
     "spend": "Total spend for a financial year: the sum of Amount over all its payments.",
     "spend_coverage": "What a financial year's spend covers: its payments, the files (or sheets) they came from, "
                       "and the months of the year with at least one payment.",
@@ -128,6 +133,10 @@ def _difference(new: float, old: float) -> float:
     return new - old
 
 
+def _negative(value: float) -> float:
+    return -value
+
+
 def _relative_change(new: float, old: float) -> float:
     return (new - old) / old
 
@@ -138,6 +147,7 @@ DERIVED = {
     "ratio_or_zero": (_ratio_or_zero, "{0} / {1} (0 when {1} is 0)"),
     "difference": (_difference, "{0} - {1}"),
     "relative_change": (_relative_change, "({0} - {1}) / {1}"),
+    "negative": (_negative, "-{0}"),
 }
 
 
@@ -328,6 +338,8 @@ TRACE_COLUMNS = {
                  "value_delivered"],
     "spend": ["transaction_number", "financial_year", "payment_date", "supplier_name", "supplier_postcode",
               "postcode_source", "amount"],
+    "bridge": ["stage", "contract_reference", "supplier_name", "category", "award_date", "previous_end_date",
+               "contract_end_date", "recorded_in", "previous", "current", "change", "flagged"],
 }
 
 
@@ -374,7 +386,8 @@ def funnel(spec: KeySpec, frame: pd.DataFrame) -> Funnel:
         return float(each[keep].sum()) if each is not None else float(frame.loc[keep, spec.summed_column].nunique())
 
     keep = pd.Series(True, index=frame.index)
-    steps = [{"step": "all rows after cleaning", "rows": len(frame), "subtotal": subtotal(keep)}]
+    first = "every contract and part" if spec.table == "bridge" else "all rows after cleaning"
+    steps = [{"step": first, "rows": len(frame), "subtotal": subtotal(keep)}]
     for step in spec.steps:
         keep &= step.keep(frame)
         steps.append({"step": step.label, "rows": int(keep.sum()), "subtotal": subtotal(keep)})
@@ -424,7 +437,8 @@ class RecordedLineage:
 
     def frame(self, table: str) -> pd.DataFrame:
         if table not in self._frames:
-            self._frames[table] = with_outcomes(self.tables, self.outcomes, table)
+            self._frames[table] = (pd.read_parquet(self.folder / BRIDGE) if table == "bridge"
+                                   else with_outcomes(self.tables, self.outcomes, table))
         return self._frames[table]
 
     def funnel(self, key: str) -> Funnel:

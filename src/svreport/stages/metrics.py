@@ -7,7 +7,7 @@ the previous report's ledger are ``change.<key>.abs`` and ``change.<key>.pct``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -16,6 +16,7 @@ from svreport.core import formatting, layout
 from svreport.core.config import CouncilConfig, Position, key_part
 from svreport.core.vocabulary import COUNT, MONEY, RATIO, ledger_unit
 from svreport.stages import counting
+from svreport.stages.bridge import PARTS, STAGES, PreviousRows, bridge
 from svreport.stages.clean import SOURCE_FILE, CleanTables, months_of
 from svreport.stages.counting import KeySpec, RowOutcomes, Rules, Step, derived, rows_spec
 from svreport.stages.ledger import LEDGER_COLUMNS, ledger_units, ledger_values
@@ -58,6 +59,8 @@ class Figures:
     outcomes: RowOutcomes
     series: Series
     tracker: tuple[pd.DataFrame, pd.DataFrame]  # (contracts, contracts by measure): ``tracker.contract_tracker``
+    bridge: pd.DataFrame | None = None  # each contract's change since the compared report (``bridge.bridge``)
+    notes: list[str] = field(default_factory=list)  # said when the run ends (why there is no bridge)
 
 
 class _Ledger:
@@ -97,9 +100,10 @@ def _measure_unit(measures: pd.DataFrame, code: str) -> str:
 
 
 def compute_ledger(tables: CleanTables, config: CouncilConfig, position: Position, measures: pd.DataFrame,
-                   comparator: pd.DataFrame | None = None) -> Figures:
+                   comparator: pd.DataFrame | None = None, previous: PreviousRows | None = None) -> Figures:
     """All figures at ``position``'s cut-off (a report year's, or an as-at date); with ``comparator`` (the
-    compared report's ledger) also changes against it."""
+    compared report's ledger) also changes against it, and with ``previous`` (the rows that report counted)
+    the bridge from its totals to this report's."""
     cutoff = position.cutoff
     outcomes = counting.classify(tables, config, cutoff)
     counted = select_counted(tables, outcomes)
@@ -136,6 +140,15 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, position: Positio
             ledger.add(f"{stage}.group.{group}.value", frame.loc[members, value].sum(), MONEY,
                        f"{' + '.join(spec.measures)} social value {what}", rows_spec("", family, sum_value, in_group))
     _trend(ledger, counted, config, position, rules)
+    changes_since, notes = None, []
+    if previous is not None and comparator is not None:
+        changes_since = bridge(previous, counted.committed, counted.delivered, counted.committed, position.name,
+                               config.tracker.revision_share)
+        if differs := _bridge_differs(changes_since, previous, comparator):
+            notes.append(differs)
+            changes_since = None
+        else:
+            _bridge(ledger, changes_since, previous)
     series = quarterly_series(tables, outcomes, config, cutoff)
     _quarters(ledger, series, config, position, rules)
     contracts = replace(rules.committed(), rule=counting.RULES["contracts"])
@@ -167,7 +180,7 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, position: Positio
     if config.excluded_contracts:  # no keys at all for a council that excludes nothing
         _excluded(ledger, counted, measures, rules.excluded_delivered())
     _local_spend(ledger, tables, rules)
-    tracker = contract_tracker(tables, outcomes, cutoff)
+    tracker = contract_tracker(tables, outcomes, cutoff, changes_since)
     _tracker_counts(ledger, tracker[0])
     frame = ledger.frame()
     lineage = ledger.lineage
@@ -175,7 +188,85 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, position: Positio
         changes, made = _changes(frame, comparator, position.comparator)
         frame = pd.concat([frame, changes], ignore_index=True)
         lineage = [*lineage, *made]
-    return Figures(frame, lineage, outcomes, series, tracker)
+    return Figures(frame, lineage, outcomes, series, tracker, changes_since, notes)
+
+
+COUNTED_THEN = ("unchanged", "revised_up", "revised_down", "ended_early", "withdrawn")  # parts the report counted
+DOWN = ("revised_down", "ended_early", "withdrawn")
+
+
+def _bridge_differs(rows: pd.DataFrame, previous: PreviousRows, comparator: pd.DataFrame) -> str:
+    """Why no bridge can be drawn, or '': the compared report's own rows must sum to the totals its ledger
+    printed, else its recorded outputs are not the ones it was published from (an edited ledger, a re-run on
+    other exports) and a bridge from them would not start at the figure the paper compares with."""
+    recorded = ledger_values(comparator)
+    for stage in STAGES:
+        counted = rows.loc[rows["stage"] == stage, "previous"].sum()
+        published = recorded.get(f"{stage}.total")
+        if published is not None and round(counted * 100) != round(published * 100):
+            return (f"No bridge from the {previous.year} report: the rows it counted sum to "
+                    f"{formatting.gbp_pence(counted)} of {stage} social value, but its ledger's {stage}.total is "
+                    f"{formatting.gbp_pence(published)}, so its recorded outputs are not the ones it was published "
+                    f"from. Re-run `svreport run --year {previous.year}` on the exports it was published from.")
+    return ""
+
+
+def _bridge(ledger: _Ledger, rows: pd.DataFrame, previous: PreviousRows) -> None:
+    """``bridge.<stage>.<part>.value|contracts`` (and ``.reduction`` for the parts that take value off), the
+    net revisions and the flagged contracts, from the bridge rows."""
+    day = formatting.long_date(previous.cutoff)
+    for stage in STAGES:
+        frame = rows[rows["stage"] == stage]
+        part = _BridgePart(ledger, frame, stage, previous.year, day)
+        part.add("previous", COUNTED_THEN, "that report counted", column="previous")
+        for name, words in PARTS.items():
+            if not (stage == "delivered" and name == "ended_early"):
+                part.add(name, (name,), words)
+        part.add("revisions", tuple(p for p in PARTS if p != "new"), "that report counted or that were first "
+                 "recorded for a date by its cut-off (every part but the new)")
+        if stage == "committed":  # the tracker flags revised commitments; later validation is not a revision
+            flagged = frame[frame["flagged"].astype(bool)]
+            ledger.add("bridge.committed.flagged.contracts", flagged["contract_reference"].nunique(), COUNT,
+                       "Contracts whose commitments moved by at least the config's tracker.revision_share of what "
+                       f"the {previous.year} report counted, or are no longer counted",
+                       rows_spec("", part.family, "distinct:contract_reference", part.of_stage,
+                                 Step("flagged for the contract manager", "flagged", ("True",))))
+
+
+@dataclass
+class _BridgePart:
+    """Adds one part's keys of one stage's bridge to the ledger."""
+
+    ledger: _Ledger
+    frame: pd.DataFrame
+    stage: str
+    year: int
+    day: str
+    family: KeySpec = KeySpec("", "rows", counting.RULES["bridge"], "bridge", ())
+
+    @property
+    def of_stage(self) -> Step:
+        return Step(self.stage, "stage", (self.stage,))
+
+    def add(self, name: str, parts: tuple[str, ...], words: str, column: str = "change") -> None:
+        """``<name>.value`` (the sum of ``column``: the change, or for ``previous`` what that report counted)
+        and ``<name>.contracts``; ``.reduction`` for the parts that take value off, and the revisions."""
+        chosen = self.frame[self.frame[counting.OUTCOME].isin(parts)]
+        step = Step(f"contracts {words}", counting.OUTCOME, parts)
+        key = f"bridge.{self.stage}.{name}"
+        what = "commitments" if self.stage == "committed" else "validated delivery"
+        since = f"since the {self.year} report ({self.day})"
+        described = (f"Social value {what} the {self.year} report counted ({self.day}), from its recorded rows"
+                     if column == "previous" else f"Change in {what} {since}: contracts {words}")
+        self.ledger.add(f"{key}.value", chosen[column].sum(), MONEY, described,
+                        rows_spec("", self.family, f"sum:{column}", self.of_stage, step))
+        self.ledger.add(f"{key}.contracts", chosen["contract_reference"].nunique(), COUNT,
+                        f"Contracts {words} ({what}, {since})",
+                        rows_spec("", self.family, "distinct:contract_reference", self.of_stage, step))
+        if name in DOWN or name == "revisions":
+            self.ledger.add(f"{key}.reduction", -self.ledger.value(f"{key}.value"), MONEY,
+                            f"The change in {what} {since} on contracts {words}, as a sum taken off (the change's "
+                            "negative)", derived("", "negative", f"{key}.value"))
 
 
 def trend_days(config: CouncilConfig, position: Position) -> list[date]:

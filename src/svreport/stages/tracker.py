@@ -32,11 +32,14 @@ QUIET_MONTHS = 6  # two quarters with no validated delivery
 BEHIND_MIN_ELAPSED = 0.25  # time elapsed before "behind" is judged
 BEHIND_RATIO = 0.5  # delivered share below this fraction of the elapsed share is "well behind"
 NO_DELIVERY, BEHIND = "no validated delivery for two quarters or more", "delivery well behind time elapsed"
+REVISED = "commitment revised since the last report"
 
 CONTRACT_COLUMNS = {
     "contract_reference": "Contract reference", "contract_name": "Contract name", "supplier_name": "Supplier",
     "category": "Category", "service_area": "Service area", "award_date": "Award date",
-    "contract_end_date": "Contract end date", "committed": "Committed (£)", "delivered": "Validated delivery (£)",
+    "contract_end_date": "Contract end date", "committed": "Committed (£)",
+    "committed_at_last_report": "Committed at the last report (£)",
+    "committed_change": "Change since the last report (£)", "delivered": "Validated delivery (£)",
     "pending": "Pending (£)", "awaiting_evidence": "Awaiting evidence (£)", "rejected": "Rejected (£)",
     "delivered_share": "Delivered share of commitment", "time_elapsed": "Share of contract time elapsed",
     "last_period_reported": "Last period reported", "last_validated_period": "Last validated period",
@@ -53,9 +56,11 @@ MEASURE_COLUMNS = {
 }
 
 
-def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at: date
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(one row per contract, one row per contract and measure), as at ``as_at`` (a cut-off or an as-at date)."""
+def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at: date,
+                     bridge: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per contract, one row per contract and measure), as at ``as_at`` (a cut-off or an as-at date).
+    With ``bridge`` (``bridge.bridge``: the changes since the compared report), each contract's commitment at
+    that report and its change, and the contracts whose change the bridge flagged."""
     position = pd.Timestamp(as_at)
     # Only the columns and rows the tracker reads are copied: the tables may hold a million rows.
     counted = (outcomes.commitments == counting.COUNTED).to_numpy()
@@ -100,10 +105,16 @@ def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at:
                              "social value is delivered and validated" for e, d in zip(elapsed[behind], share[behind],
                                                                                        strict=True)]
     quiet_text = f"{NO_DELIVERY}: " + pd.Series(quiet_reason, index=contracts.index)
-    flags = np.select([quiet & behind, quiet, behind], [f"{NO_DELIVERY}; {BEHIND}", NO_DELIVERY, BEHIND], "")
-    reasons = np.select([quiet & behind, quiet, behind],
-                        [quiet_text + "; " + behind_reason, quiet_text, behind_reason], "")
-    contracts["flag"], contracts["reason"] = flags, reasons
+    named = [(quiet, NO_DELIVERY, quiet_text), (behind, BEHIND, behind_reason)]
+    if bridge is not None:
+        named.append(_revisions(contracts, bridge))
+    flags = pd.Series("", index=contracts.index)
+    reasons = pd.Series("", index=contracts.index)
+    for raised, flag, reason in named:  # in order, joined by "; " where a contract has more than one
+        keep = ~pd.Series(raised, index=contracts.index)
+        flags = flags.where(keep, flags + np.where(flags != "", "; ", "") + flag)
+        reasons = reasons.where(keep, reasons + np.where(reasons != "", "; ", "") + reason)
+    contracts["flag"], contracts["reason"] = flags.to_numpy(), reasons.to_numpy()
     contracts = contracts.reset_index().sort_values("contract_reference", ignore_index=True)
 
     by_measure = commitments.groupby(["contract_reference", "measure_id"])[["units_committed", "value_committed"]].sum()
@@ -114,6 +125,24 @@ def contract_tracker(tables: CleanTables, outcomes: counting.RowOutcomes, as_at:
     measures.insert(1, "supplier_name", measures["contract_reference"].map(first["supplier_name"]))
     return (contracts[[c for c in CONTRACT_COLUMNS if c in contracts]],
             measures[list(MEASURE_COLUMNS)].sort_values(["contract_reference", "measure_id"], ignore_index=True))
+
+
+def _revisions(contracts: pd.DataFrame, bridge: pd.DataFrame) -> tuple[np.ndarray, str, pd.Series]:
+    """Each contract's commitment at the last report and its change since (columns of ``contracts``), and the
+    contracts whose change the bridge flagged, with the reason in words."""
+    committed = bridge[(bridge["stage"] == "committed") & (bridge["outcome"] != "new")].set_index("contract_reference")
+    contracts["committed_at_last_report"] = committed["previous"].reindex(contracts.index)
+    contracts["committed_change"] = committed["change"].reindex(contracts.index)
+    flagged = committed[committed["flagged"].astype(bool)].reindex(contracts.index)
+    raised = flagged["flagged"].fillna(False).astype(bool).to_numpy()
+    reason = pd.Series("", index=contracts.index)
+    rows = flagged[raised]
+    words = {"revised_up": "revised up", "revised_down": "revised down",
+             "ended_early": "revised down, its end date brought forward"}
+    reason[raised] = [f"{REVISED}: {words[part]} from £{before:,.0f} to £{after:,.0f} ({share:+.0%})"
+                      for part, before, after, share in zip(rows["outcome"], rows["previous"], rows["current"],
+                                                            rows["share_of_previous"], strict=True)]
+    return raised, REVISED, reason
 
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
