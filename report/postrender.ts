@@ -33,3 +33,5 @@ try {
   Deno.exit(1);
 }
 console.error(`Copied ${copied} figure-row CSV files to ${target}`);
+// Appendix 1 as a spreadsheet, beside the appendix that names it.
+await Deno.copyFile(`${projectDir}/report/_generated/appendix1.xlsx`, `${outputDir}/report/appendix1.xlsx`);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,3 +42,13 @@ def struct_elements(node, found: list | None = None) -> list:
         for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
             struct_elements(kid, found)
     return found
+
+
+# Words a Cabinet document must not carry: the project's own (tools, files, folders, stand-ins for facts).
+PROJECT_WORDS = re.compile(r"pipeline|data/processed|svreport|figures\.csv|\bledger\b|_output|\.ya?ml\b|\.parquet"
+                           r"|notebook|\bTODO\b|placeholder|lorem ipsum|the seeds|seed report|to be confirmed",
+                           re.IGNORECASE)
+
+
+def project_words(text: str) -> list[str]:
+    return sorted({m.group(0).lower() for m in PROJECT_WORDS.finditer(text)})

@@ -34,7 +34,8 @@ SHIM = Path(__file__).parents[1] / "quarto_shim"
 DENO = Path(__file__).parents[1] / "deno" / "node_modules" / ".bin" / "deno"
 DOCUMENTS = ["cabinet-report", "appendix-1", "appendix-2", "appendix-3", "appendix-4", "appendix-5"]
 ALL_OUTPUTS = {f"{d}.{ext}" for d in DOCUMENTS for ext in ("html", "pdf", "docx")} | {"cabinet-pack.pdf",
-                                                                                      "auditors.html", "figure-rows"}
+                                                                                      "auditors.html", "figure-rows",
+                                                                                      "appendix1.xlsx"}
 QUARTO = pytest.mark.quarto
 
 
@@ -207,6 +208,7 @@ def test_postrender_puts_the_figure_rows_beside_the_auditors_page(tmp_path, deno
     rows = project / "report" / "_generated" / "figure-rows"
     rows.mkdir(parents=True)
     (rows / "delivered.total.csv").write_text("source_file,source_row\nportal_delivery.csv,66\n", encoding="utf-8")
+    (rows.parent / "appendix1.xlsx").write_bytes(b"the spreadsheet")
     shutil.copyfile(ROOT / "report" / "postrender.ts", project / "report" / "postrender.ts")
     target = tmp_path / "staging" if output_dir == "ABSOLUTE" else project / output_dir
     stale = target / "report" / "figure-rows" / "a-key-no-longer-printed.csv"
@@ -220,6 +222,7 @@ def test_postrender_puts_the_figure_rows_beside_the_auditors_page(tmp_path, deno
     copied = target / "report" / "figure-rows"
     assert sorted(p.name for p in copied.iterdir()) == ["delivered.total.csv"]
     assert (copied / "delivered.total.csv").read_text(encoding="utf-8") == (rows / "delivered.total.csv").read_text()
+    assert (target / "report" / "appendix1.xlsx").read_bytes() == b"the spreadsheet"  # beside Appendix 1
 
 
 def test_prerender_does_nothing_when_svreport_prepared_it(tmp_path, deno):

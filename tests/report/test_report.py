@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from helpers import run_axe, struct_elements
+from helpers import project_words, run_axe, struct_elements
 from svreport.core.errors import InputError
 from svreport.core.layout import PACK_NAME
 from svreport.report.render import render_report
@@ -21,7 +21,8 @@ DOCUMENTS = ["cabinet-report", "appendix-1", "appendix-2", "appendix-3", "append
 
 def test_every_document_in_every_format_plus_the_pack(rendered):
     folder, result = rendered
-    expected = {f"{d}.{ext}" for d in DOCUMENTS for ext in ("html", "pdf", "docx")} | {PACK_NAME, "auditors.html"}
+    expected = {f"{d}.{ext}" for d in DOCUMENTS for ext in ("html", "pdf", "docx")} | {PACK_NAME, "auditors.html",
+                                                                                     "appendix1.xlsx"}
     assert {p.name for p in folder.iterdir()} == expected | {"figure-rows"}
     assert {p.name for p in result.outputs} == expected
     assert result.figure_rows == folder / "figure-rows"
@@ -275,3 +276,44 @@ def test_figure_rows_are_reused_only_when_written_from_the_same_lineage(sample_r
     changed = write_figure_rows(RecordedLineage(copy), ["delivered.share.total"], tmp_path / "changed",
                                 tmp_path / "first")
     assert changed == first and (tmp_path / "changed" / "delivered.total.csv").read_text() != "marker"
+
+
+def test_project_words_are_found():
+    assert project_words("See data/processed/2025/figures.csv; `svreport trace` shows the ledger.") == [
+        "data/processed", "figures.csv", "ledger", "svreport"]
+    assert project_words("The company donated tools and seeds; the Ledger Building.") == ["ledger"]
+    assert project_words("A garden of seeds, planted on the 30 November cut-off.") == []
+
+
+@pytest.mark.parametrize("name", [*DOCUMENTS, "cabinet-pack"])
+def test_cabinet_documents_speak_to_cabinet(rendered, name):
+    """No tool, file or folder names, and no stand-ins for missing facts, in what Cabinet reads (the auditors'
+    page is the place for those), in every format."""
+    folder, _ = rendered
+    if name != "cabinet-pack":
+        assert project_words(" ".join(_html(folder, name).parts)) == [], f"{name}.html"
+        with zipfile.ZipFile(folder / f"{name}.docx") as docx:
+            assert project_words(re.sub(r"<[^>]+>", "", docx.read("word/document.xml").decode())) == [], name
+    with pikepdf.open(folder / f"{name}.pdf") as pdf:  # the PDF's own metadata and outline
+        assert project_words(str(pdf.docinfo.get("/Title", ""))) == []
+
+
+def test_each_years_documents_are_kept_when_another_year_is_rendered(sample_run, tmp_path):
+    """`make report YEAR=2024` then `YEAR=2025`: _output/report/ is the last rendered, and each year's documents
+    stay under _output/<year>/report/ (the mid-year updates under _output/as-at-<date>/ are kept too)."""
+    from svreport.core.project import Project
+    from svreport.report.render import render_report
+
+    stage, _ = sample_run
+    root = shutil.copytree(stage.project.root, tmp_path / "project", ignore=shutil.ignore_patterns("_output"))
+    project = Project.load(root / "config" / "rotherham.yml")
+    (root / "_output" / "as-at-2025-05-31").mkdir(parents=True)
+    (root / "_output" / "as-at-2025-05-31" / "kept.txt").write_text("an update", encoding="utf-8")
+    render_report(project, 2024, engine="pandoc")
+    render_report(project, 2025, engine="pandoc")
+    output = root / "_output"
+    for year, cutoff in ((2024, "30 November 2023"), (2025, "30 November 2024")):
+        assert cutoff in " ".join("".join(_html(output / str(year) / "report", "appendix-1").parts).split()), year
+    assert (output / "report" / "cabinet-report.pdf").read_bytes() == (
+        output / "2025" / "report" / "cabinet-report.pdf").read_bytes()
+    assert (output / "as-at-2025-05-31" / "kept.txt").exists()

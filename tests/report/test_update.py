@@ -9,7 +9,7 @@ from datetime import date
 import pikepdf
 import pytest
 
-from helpers import run_axe, struct_elements
+from helpers import project_words, run_axe, struct_elements
 from svreport.core import formatting
 from svreport.core.project import Project
 from svreport.pipeline.runner import run
@@ -157,3 +157,9 @@ def test_the_trackers_summary_reads_right_for_any_counts(values, expected):
     from svreport.report.update import tracker_md
 
     assert tracker_md(values, Position(date(2025, 5, 31))).strip() == expected
+
+
+def test_the_update_speaks_to_scrutiny_members(update):
+    """No tool, file or folder names in the update members read (the tracker's page is for contract managers)."""
+    _, _, _, folder = update
+    assert project_words(_text(folder / "mid-year-update.html")) == []

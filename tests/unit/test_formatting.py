@@ -102,6 +102,10 @@ def test_styles_cover_each_unit():
 @pytest.mark.parametrize(("previous", "current", "unit", "rose_by"), [
     (27766000, 32011000, "GBP", "rose from £27.8 million to £32 million, a net increase of £4.2 million or 15%"),
     (7700000, 7580000, "GBP", "fell from £7.7 million to £7.6 million, a net decrease of £120,000 or 1.6%"),
+    (7740000, 7660000, "GBP", "fell from £7.74 million to £7.66 million, a net decrease of £80,000 or 1%"),
+    (1604.4, 2257.6, "FTE", "rose from 1,604 to 2,258 FTE, a net increase of 654 FTE or 41%"),
+    (27140000, 28060000, "GBP", "rose from £27.1 million to £28.1 million, a net increase of £1 million or 3.4%"),
+    (0.2794, 0.2406, "ratio", "fell from 27.9% to 24.1%, a net decrease of 3.8 percentage points"),
     (121200, 178400, "GBP", "rose from £121,000 to £178,000, a net increase of £57,000 or 47%"),
     (26500, 82000, "GBP", "rose from £26,500 to £82,000, a net increase of £55,500 or 209%"),
     (0, 14000, "GBP", "rose from £0 to £14,000, a net increase of £14,000"),
@@ -112,7 +116,41 @@ def test_styles_cover_each_unit():
 ])
 def test_comparison_phrases_follow_the_numbers(previous, current, unit, rose_by):
     forms = f.comparison(previous, current, unit)
+    assert forms["rose_by"] == rose_by, forms
     assert forms["rose_by"] == rose_by
     assert forms["up_by"].split(" ", 1)[1] == rose_by.split(" ", 1)[1] or forms["direction"] == "unchanged"
     assert forms["direction"] == ("unchanged" if previous == current else
                                   "increase" if current > previous else "decrease")
+
+
+def _amount(text: str) -> float:
+    number = float(text.replace("£", "").replace(",", "").split()[0])
+    return number * 1_000_000 if "million" in text else number
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_printed_change_agrees_with_the_printed_figures(seed):
+    """Property: whatever the two values and their unit, 'from X to Y, a net increase of Z' has Z equal to Y - X
+    at the figures' precision (the change may be more precise: '£1.7 million to £2.4 million ... £743,000')."""
+    import random
+    import re
+
+    rng = random.Random(seed)
+    for _ in range(50):
+        unit = rng.choice(["GBP", "FTE", "weeks"])
+        scale = rng.choice([50, 900, 90_000, 900_000, 40_000_000])
+        previous, current = (round(rng.uniform(1, scale), 2) for _ in range(2))
+        forms = f.comparison(previous, current, unit)
+        if forms["direction"] == "unchanged":
+            continue
+        found = re.fullmatch(r"(?:rose|fell) from (.+?) to (.+?), a net (?:increase|decrease) of (.+?)(?: or .+)?",
+                             forms["rose_by"])
+        assert found, forms["rose_by"]
+        before, after, change = (_amount(g) for g in found.groups())
+        size = max(previous, current)
+        step = (100_000 if f.money_step(size) is None else f.money_step(size)) if unit == "GBP" else (
+            1 if size >= 100 else 0.01)
+        # at the figures' precision (finer where the pair's style would print two different figures alike)
+        assert any(abs(round(change / s) * s - abs(after - before)) < s / 100 for s in (step, step / 10, step / 100)
+                   ), forms["rose_by"]
+        assert found.group(1) != found.group(2), forms["rose_by"]

@@ -1,4 +1,4 @@
-"""Reference data: the TOMs catalogue and the 2024 mapping say only what the seeds support."""
+"""Reference data: the TOMs catalogue and the 2024 mapping say only what Rotherham's 2025 report supports."""
 
 from __future__ import annotations
 

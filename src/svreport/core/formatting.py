@@ -121,19 +121,37 @@ def change_phrase(absolute: float, ratio: float | None, unit: str, amount: str |
     return text if ratio is None else f"{text} or {percent(abs(ratio))}"
 
 
-def _pair_styles(previous: float, current: float, unit: str) -> tuple[str, str, str]:
+def _pair_styles(previous: float, current: float, unit: str, refine: int = 0) -> tuple[str, str, str]:
     """Both values of a comparison in one style, chosen by the larger: '£27.8 million' / '£32 million',
-    '£82,000' / '£794,000', '19' / '21.84' (+ 'FTE'). Returns (previous, current, unit word)."""
+    '£82,000' / '£794,000', '19' / '21.84' (+ 'FTE'); ``refine`` more places where that style would print two
+    different figures alike. Returns (previous, current, unit word)."""
     size = max(abs(previous), abs(current))
     if is_money(unit):
         step = money_step(size)
-        return gbp_in_style(previous, step), gbp_in_style(current, step), ""
+        if step is None:
+            return (gbp_millions(previous, 1 + refine, word=True), gbp_millions(current, 1 + refine, word=True), "")
+        step = step // 10 ** refine
+        return ((gbp_in_style(previous, step), gbp_in_style(current, step), "") if step > 1 else
+                (gbp(previous), gbp(current), "") if step == 1 else (gbp_pence(previous), gbp_pence(current), ""))
     if unit == RATIO:
-        return percent(previous, 1), percent(current, 1), ""
-    places = 0 if size >= 100 else 2
+        return percent(previous, 1 + refine), percent(current, 1 + refine), ""
+    places = (0 if size >= 100 else 2) + refine
     before, after = number(previous, places), number(current, places)
     singular, plural = unit_words(unit)
     return before, after, singular if after in ("1", "-1") else plural
+
+
+def _as_printed(value: float, size: float, unit: str, refine: int = 0) -> float:
+    """``value`` rounded as a comparison of figures up to ``size`` prints them (``_pair_styles``)."""
+    if is_money(unit):
+        step = money_step(size)
+        if step is None:
+            return float(round_half_up(value / 1_000_000, 1 + refine)) * 1_000_000
+        step = step // 10 ** refine
+        return float(round_half_up(value, -len(str(step)) + 1 if step >= 1 else 2))
+    if unit == RATIO:
+        return float(round_half_up(value * 100, 1 + refine)) / 100
+    return float(round_half_up(value, (0 if size >= 100 else 2) + refine))
 
 
 def comparison(previous: float, current: float, unit: str) -> dict[str, str]:
@@ -150,19 +168,35 @@ def comparison(previous: float, current: float, unit: str) -> dict[str, str]:
     - ``previous``, ``now``: the two values in the comparison's style; ``direction``: increase,
       decrease or unchanged
     """
-    before, after, word = _pair_styles(previous, current, unit)
-    now = f"{after} {word}".strip()
     absolute = current - previous
     ratio = absolute / previous if previous else None
+    refine = 0  # two different figures never print alike: '£7.74 million to £7.66 million', not '£7.7 million' twice
+    while True:
+        before, after, word = _pair_styles(previous, current, unit, refine)
+        if before != after or refine == 3 or absolute == 0 or (unit != RATIO and ratio is not None and
+                                                               round_half_up(abs(ratio) * 100, 1) == 0):
+            break
+        refine += 1
+    now = f"{after} {word}".strip()
+    # The change printed is the change itself where, at the figures' precision, it is their difference
+    # ('£1.7 million to £2.4 million, a net increase of £743,000'); else the difference of the printed figures
+    # ('1,604 to 2,258 FTE, a net increase of 654 FTE', not 653).
+    size = max(abs(previous), abs(current))
+    difference = _as_printed(current, size, unit, refine) - _as_printed(previous, size, unit, refine)
+    shown = absolute if abs(_as_printed(absolute, size, unit, refine) - difference) < 1e-9 else difference
     if unit == RATIO:
-        points = _fixed(abs(absolute) * 100, 1)
+        points = _fixed(abs(shown) * 100, 1)
         unchanged = points == "0"
         change = f"a net {'increase' if absolute > 0 else 'decrease'} of {points} percentage points"
     else:
         unchanged = before == after and (ratio is None or round_half_up(abs(ratio) * 100, 1) == 0)
-        step = money_step(max(abs(previous), abs(current))) if is_money(unit) else None
+        step = money_step(size) if is_money(unit) else None
+        step = step // 10 ** refine if step else None
         # below £1m the change takes the pair's own step ("£121,000 to £178,000, ... of £57,000")
-        change = change_phrase(absolute, ratio, unit, gbp_in_style(abs(absolute), step) if step else None)
+        amount = (None if not is_money(unit) else gbp_auto(abs(shown)) if step is None else
+                  gbp_in_style(abs(shown), step) if step > 1 else gbp(abs(shown)) if step == 1 else
+                  gbp_pence(abs(shown)))
+        change = change_phrase(shown, ratio, unit, amount)
     if absolute == 0 or unchanged:
         forms = {"rose": f"was unchanged at {now}", "risen": f"is unchanged at {now}", "up": f"unchanged at {now}",
                  "change": "no change", "direction": "unchanged"}

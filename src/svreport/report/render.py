@@ -30,6 +30,7 @@ from svreport.core import formatting
 from svreport.core.config import AS_AT_PREFIX, Position
 from svreport.core.errors import InputError
 from svreport.core.layout import (
+    APPENDIX1_XLSX,
     FIGURE_ROWS,
     GENERATED,
     MANIFEST,
@@ -118,11 +119,14 @@ def render_report(project: Project, year: int, engine: str = "auto", force: bool
     def figure_rows(staging: Path) -> list[Path]:  # beside the auditors' page that links to them (both paths)
         shutil.copytree(project.root / GENERATED / FIGURE_ROWS, staging / REPORT / FIGURE_ROWS,
                         ignore=shutil.ignore_patterns(".*"))
-        return []
+        spreadsheet = staging / REPORT / APPENDIX1_XLSX  # Appendix 1 as a spreadsheet, beside the appendix
+        shutil.copyfile(project.root / GENERATED / APPENDIX1_XLSX, spreadsheet)
+        return [spreadsheet]
 
     use_quarto = choose_quarto(engine)
     result = _render(project, project.config.position(year), use_quarto, force, quarto_documents(project),
-                     project.root / OUTPUT, lambda statement: prepare_sources(project, year, statement), figure_rows)
+                     project.root / OUTPUT, lambda statement: prepare_sources(project, year, statement), figure_rows,
+                     archive=str(year))
     record_renderer(project, year, result.renderer, use_quarto)
     result.figure_rows = project.root / OUTPUT / REPORT / FIGURE_ROWS
     return result
@@ -137,10 +141,12 @@ def choose_quarto(engine: str) -> bool:
 
 def _render(project: Project, position: Position, use_quarto: bool, force: bool, sources: list[Path], final: Path,
             prepare: Callable[[str], None], beside: Callable[[Path], list[Path]],
-            whole_project: bool = True) -> RenderResult:
+            whole_project: bool = True, archive: str | None = None) -> RenderResult:
     """Prepare the sources (``prepare`` with the renderer statement), render ``sources`` with Quarto or pandoc and
     Typst into a staging folder, add what goes ``beside`` them, and publish it as ``final``. A document whose
-    sources are unchanged is reused from the last render; mid-year updates inside ``final`` are kept."""
+    sources are unchanged is reused from the last render. With ``archive`` (a report year: ``final`` is the
+    output folder), the mid-year updates and other years' folders inside ``final`` are kept, and this year's
+    documents are also published under ``final/<archive>/``."""
     started = time.perf_counter()
     statement = renderer_statement(use_quarto)
     prepare(statement)
@@ -169,8 +175,12 @@ def _render(project: Project, position: Position, use_quarto: bool, force: bool,
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    for update in sorted(final.glob(f"{AS_AT_PREFIX}*")) if final.exists() else []:
-        update.rename(staging / update.name)  # the mid-year updates rendered before are kept
+    kept = [p for p in sorted(final.iterdir()) if p.is_dir() and (p.name.startswith(AS_AT_PREFIX) or (
+        p.name.isdigit() and p.name != archive))] if final.exists() and archive else []
+    for folder in kept:
+        folder.rename(staging / folder.name)  # the mid-year updates and the other years rendered before are kept
+    if archive:  # this year's documents also under _output/<year>/, so rendering another year keeps them
+        shutil.copytree(staging / REPORT, staging / archive / REPORT)
     final.parent.mkdir(exist_ok=True)
     publish(staging, final)
     result.outputs = [final / p.relative_to(staging) for p in outputs]

@@ -19,6 +19,7 @@ from svreport.core import formatting
 from svreport.core.code import code_digest
 from svreport.core.errors import InputError
 from svreport.core.layout import (
+    APPENDIX1_XLSX,
     DIAGRAMS,
     DIAGRAMS_INDEX,
     FIGURE_ROWS,
@@ -29,6 +30,7 @@ from svreport.core.layout import (
     REPORT,
     ROW_OUTCOMES,
     SPEND_COVERAGE,
+    TABLES,
     VARIABLES,
     year_dir,
 )
@@ -622,6 +624,7 @@ def write_report_sources(project: Project, year: int, renderer_statement: str, d
     if out.exists():
         shutil.rmtree(out)
     write_generated(out, processed, diagrams, files, variables)
+    shutil.copyfile(processed / TABLES / APPENDIX1_XLSX, out / APPENDIX1_XLSX)  # published beside Appendix 1
     printed = printed_keys(documents, variables, ledger, files)
     recorded = RecordedLineage(processed)
     rows = write_figure_rows(recorded, [key for _, _, key in printed], out / FIGURE_ROWS,
