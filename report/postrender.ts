@@ -10,6 +10,11 @@ const projectDir = decodeURIComponent(new URL("..", import.meta.url).pathname)
   .replace(/[\\/]$/, "");
 const output = Deno.env.get("QUARTO_PROJECT_OUTPUT_DIR") || "_output";
 const outputDir = /^([A-Za-z]:)?[\\/]/.test(output) ? output : `${projectDir}/${output}`;
+// The mid-year update (the `update` profile) has no auditors' page and no Appendix 1: nothing to copy.
+const inputs = (Deno.env.get("QUARTO_PROJECT_INPUT_FILES") || "").split("\n").filter((f) => f.trim());
+const updateOnly = (Deno.env.get("QUARTO_PROFILE") || "").split(",").includes("update") ||
+  (inputs.length > 0 && inputs.every((f) => /(mid-year-update|contract-tracker)\.qmd$/.test(f.trim())));
+if (updateOnly) Deno.exit(0);
 const source = `${projectDir}/report/_generated/figure-rows`;
 const target = `${outputDir}/report/figure-rows`;
 
@@ -34,4 +39,9 @@ try {
 }
 console.error(`Copied ${copied} figure-row CSV files to ${target}`);
 // Appendix 1 as a spreadsheet, beside the appendix that names it.
-await Deno.copyFile(`${projectDir}/report/_generated/appendix1.xlsx`, `${outputDir}/report/appendix1.xlsx`);
+// (A mid-year update has no Appendix 1.)
+try {
+  await Deno.copyFile(`${projectDir}/report/_generated/appendix1.xlsx`, `${outputDir}/report/appendix1.xlsx`);
+} catch (error) {
+  if (!(error instanceof Deno.errors.NotFound)) throw error;
+}

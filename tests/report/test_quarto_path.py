@@ -281,10 +281,10 @@ def test_quarto_renders_everything_once_then_only_what_changed(fake_quarto):
     assert manifest["render"]["renderer"] == "quarto" and manifest["render"]["quarto"] == "1.10.18"
 
 
-def test_the_update_is_rendered_as_a_file_and_its_outputs_published_apart(fake_quarto):
-    """Quarto takes --output-dir only for documents in _quarto.yml's render list: the update (and the tracker's
-    page) are rendered by name without it, and their outputs moved from the project's output folder into the
-    as-at folder, leaving the annual report's folder as it was."""
+def test_the_update_is_rendered_with_its_profile_and_published_apart(fake_quarto):
+    """Quarto applies the project's settings, and takes --output-dir, only for documents in a render list: the
+    update and the tracker's page are rendered with the `update` profile, whose list holds them, into their own
+    folder, leaving the annual report's folder as it was."""
     from svreport.core.config import Position
     from svreport.pipeline import runner
     from svreport.report.render import render_update
@@ -296,12 +296,12 @@ def test_the_update_is_rendered_as_a_file_and_its_outputs_published_apart(fake_q
     before = {p.name: p.read_bytes() for p in annual.iterdir() if p.is_file()}
     render_update(project, position, engine="quarto", force=True)
     calls = _calls(log)
-    assert calls and all("--output-dir" not in call for call in calls), calls
+    assert calls and all(" --profile update --output-dir " in call for call in calls), calls
     assert {c.split()[1] for c in calls} == {"report/mid-year-update.qmd", "report/contract-tracker.qmd"}
     folder = project.root / "_output" / "as-at-2025-05-31" / "report"
     assert {"mid-year-update.html", "mid-year-update.pdf", "mid-year-update.docx",
             "contract-tracker.html"} <= {p.name for p in folder.iterdir()}
-    assert {p.name: p.read_bytes() for p in annual.iterdir() if p.is_file()} == before  # nothing left behind
+    assert {p.name: p.read_bytes() for p in annual.iterdir() if p.is_file()} == before
 
 
 def test_a_failed_quarto_run_is_a_clear_error_and_keeps_the_last_output(fake_quarto, monkeypatch, capsys):
@@ -429,7 +429,8 @@ def test_the_mid_year_update_renders_with_quarto_by_command_and_bare(quarto_clon
     results = run_axe(folder / "mid-year-update.html", folder / "contract-tracker.html")
     assert {f: r["violations"] for f, r in results.items() if r["violations"]} == {}
     # a bare render of the update: the pre-render step prepares it from SVREPORT_AS_AT
-    _run(["quarto", "render", "report/mid-year-update.qmd"], quarto_clone, {"SVREPORT_AS_AT": "2025-05-31"})
+    _run(["quarto", "render", "report/mid-year-update.qmd", "--profile", "update"], quarto_clone,
+         {"SVREPORT_AS_AT": "2025-05-31"})
     assert "the position at 31 May 2025" in (quarto_clone / "_output" / "report" / "mid-year-update.html").read_text(
         encoding="utf-8")
 

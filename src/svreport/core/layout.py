@@ -65,6 +65,7 @@ EXPECTATIONS = "expectations"
 NOTEBOOKS = "notebooks"
 REPORT = "report"  # the Quarto project's documents, style and prerender script
 QUARTO_CONFIG = "_quarto.yml"
+QUARTO_UPDATE_PROFILE = "_quarto-update.yml"  # the `update` profile: the mid-year update's render list
 STARTER = Path(REPORT) / "starter"  # the neutral narrative a new council or year starts from
 STYLE = Path(REPORT) / "style"
 GENERATED_NAME = "_generated"  # generated content beside the documents that insert it
@@ -109,7 +110,7 @@ def stage(name: str) -> StageSpec:
 
 # The Quarto project a render reads besides the pipeline's inputs (``Project.copy_inputs``), and what
 # a copy of a project never takes.
-REPORT_PARTS = (REPORT, QUARTO_CONFIG)
+REPORT_PARTS = (REPORT, QUARTO_CONFIG, QUARTO_UPDATE_PROFILE)
 NOT_COPIED = (GENERATED_NAME, "node_modules", ".ipynb_checkpoints", "kernel-*")
 
 

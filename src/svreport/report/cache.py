@@ -12,7 +12,16 @@ from datetime import datetime
 from pathlib import Path
 
 from svreport.core.code import code_digest
-from svreport.core.layout import DIAGRAMS, GENERATED, QUARTO_CONFIG, REFERENCE_DOCX, RENDER_CACHE, REPORT, STYLE
+from svreport.core.layout import (
+    DIAGRAMS,
+    GENERATED,
+    QUARTO_CONFIG,
+    QUARTO_UPDATE_PROFILE,
+    REFERENCE_DOCX,
+    RENDER_CACHE,
+    REPORT,
+    STYLE,
+)
 from svreport.core.project import Project
 from svreport.report.shortcodes import document_formats, expand, split_front_matter
 
@@ -55,7 +64,8 @@ class RenderCache:
         root = self.project.root
         parts: list[object] = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest())
                                for p in sorted((root / STYLE).iterdir())]
-        parts.append(hashlib.sha256((root / QUARTO_CONFIG).read_bytes()).hexdigest())
+        parts += [hashlib.sha256((root / name).read_bytes()).hexdigest()
+                  for name in (QUARTO_CONFIG, QUARTO_UPDATE_PROFILE) if (root / name).exists()]
         reference = root / GENERATED / REFERENCE_DOCX
         parts.append(hashlib.sha256(reference.read_bytes()).hexdigest() if reference.exists() else "")
         parts += [(p.name, hashlib.sha256(p.read_bytes()).hexdigest())

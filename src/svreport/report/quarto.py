@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -12,8 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from svreport.core.errors import InputError
-from svreport.core.layout import OUTPUT, QUARTO_CONFIG
+from svreport.core.layout import QUARTO_CONFIG
 from svreport.report.cache import RenderCache
+
+UPDATE_PROFILE = "update"  # _quarto-update.yml: the update's documents in a render list
 
 QUARTO_CHECKS = ("check that `quarto check` passes, that the document keeps to the Quarto subset in "
                  "report/README.md, and that `svreport render --engine pandoc` renders it")
@@ -29,13 +30,14 @@ class QuartoRenderer:
     timings: dict[str, float] = field(default_factory=dict)
 
     def _quarto(self, arguments: list[str], what: str, in_project: bool = True) -> None:
-        """``quarto render`` into the staging folder. A document outside _quarto.yml's render list is rendered
-        as a file (Quarto takes --output-dir for project documents only) into the project's output folder,
-        and its outputs moved from there into the staging folder."""
+        """``quarto render`` into the staging folder. A document outside _quarto.yml's render list (the mid-year
+        update's) is rendered with the ``update`` profile, whose render list holds it: Quarto applies the
+        project's settings, and takes --output-dir, only for documents in a render list."""
         env = {**os.environ, "SVREPORT_YEAR": str(self.cache.year), "SVREPORT_PREPARED": "1",
                "SVREPORT_CONFIG": str(self.cache.project.config_path.resolve()),
                "SOURCE_DATE_EPOCH": str(int(self.cache.epoch.timestamp()))}
-        command = ["quarto", "render", *arguments, *(["--output-dir", str(self.cache.staging)] if in_project else [])]
+        command = ["quarto", "render", *arguments, *([] if in_project else ["--profile", UPDATE_PROFILE]),
+                   "--output-dir", str(self.cache.staging)]
         started = time.perf_counter()
         tail: deque[str] = deque(maxlen=25)
         with subprocess.Popen(command, cwd=self.cache.project.root, env=env, stdout=subprocess.PIPE,
@@ -47,23 +49,8 @@ class QuartoRenderer:
             shown = "\n    ".join(line for line in tail if line.strip())
             raise InputError(what, f"Quarto stopped (exit {process.returncode}); the end of its output:\n    {shown}\n",
                              expected=f"a clean `{' '.join(command[:3])}`: {QUARTO_CHECKS}")
-        if not in_project:
-            self._collect(Path(arguments[0]))
         self.timings["quarto"] = self.timings.get("quarto", 0.0) + time.perf_counter() - started
         print(f"  quarto render {what}  {time.perf_counter() - started:.1f} s", file=sys.stderr)
-
-    def _collect(self, relative: Path) -> None:
-        """Move a file render's outputs from the project's output folder (where Quarto wrote them, beside the
-        annual report's) into the staging folder."""
-        root = self.cache.project.root
-        for planned in self.cache.planned(root / relative):
-            written = root / OUTPUT / planned.relative_to(self.cache.staging)
-            if written.exists():
-                planned.parent.mkdir(parents=True, exist_ok=True)
-                written.replace(planned)
-        leftovers = root / OUTPUT / relative.parent / f"{relative.stem}_files"  # resources, were any not embedded
-        if leftovers.is_dir():
-            shutil.rmtree(leftovers)
 
     def render_all(self, sources: list[Path], whole_project: bool = True) -> list[Path]:
         """``sources`` are _quarto.yml's documents (``whole_project``: one `quarto render` when all changed), or
