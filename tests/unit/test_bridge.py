@@ -205,3 +205,21 @@ def test_with_no_new_awards_the_change_is_the_revisions():
     assert text.startswith("No contract has been awarded since the 2024 report's cut-off (30 November 2023), so "
                            "the change since that report is revisions")
     assert "The rest of the change" not in text and "Awarded after" not in text
+
+
+def delivery_ledger(previous: float, new: float, revisions: float) -> pd.DataFrame:
+    values = {"previous.delivered.total": previous, "delivered.total": previous + new + revisions,
+              "bridge.delivered.previous.value": previous, "bridge.delivered.new.value": new,
+              "bridge.delivered.revisions.value": revisions, "bridge.delivered.revisions.reduction": -revisions}
+    return ledger_of(values)
+
+
+@pytest.mark.parametrize(("previous", "new", "revisions", "note"), [
+    (7_966_000, 3_556_928, 781_072, True),  # £3.6m + £781,000 printed beside a £4.3m change
+    (7_966_000, 3_600_000, 700_000, False),  # £3.6m + £700,000 = £4.3m
+    (7_966_000, 3_600_000, 0.0, False),  # one part: nothing to add up
+])
+def test_the_delivery_sentence_says_when_its_rounded_parts_do_not_add_up(previous, new, revisions, note):
+    text = delivery_bridge_md(delivery_ledger(previous, new, revisions))
+    assert ("do not add up exactly" in text) is note
+    assert text.count("{{< var bridge.delivered.") == (2 if revisions else 0)

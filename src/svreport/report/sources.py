@@ -380,7 +380,30 @@ def delivery_bridge_md(ledger: pd.DataFrame) -> str:
         text = (f"Of the change since the {year} report, {var(f'{key}.new.value.auto')} is delivery for periods "
                 f"ending after its cut-off ({day}) and {earlier}")
     note = " (delivery counts in the period it was delivered, whenever it is validated)" if revisions > 0 else ""
-    return f"{text}{note}.\n"
+    parts = [v for v in (new, revisions) if v]
+    rounded = ("" if len(parts) < 2 or _adds_up_as_printed(parts, values["delivered.total"]
+                                                            - values.get("previous.delivered.total", 0.0),
+                                                            values.get("previous.delivered.total", 0.0),
+                                                            values["delivered.total"])
+               else " Each figure is rounded, so the two do not add up exactly to the change.")
+    return f"{text}{note}.{rounded}\n"
+
+
+def _printed_money(text: str) -> float:
+    """A sum of money as the paper prints it ('£3.6 million', '-£781,000'), as a number."""
+    number = float(text.replace("£", "").replace(",", "").replace(" million", ""))
+    return number * 1_000_000 if "million" in text else number
+
+
+def _adds_up_as_printed(parts: list[float], change: float, previous: float, current: float) -> bool:
+    """Whether parts printed in the paper's style (each by its own size) add up to the change as the comparison
+    of ``previous`` and ``current`` prints it."""
+    printed = formatting.comparison(previous, current, MONEY)["change"]
+    if not printed.startswith("a net "):
+        return not change
+    amount = printed.split(" of ", 1)[1].split(" or ")[0]
+    total = sum(_printed_money(formatting.gbp_auto(abs(p))) * (1 if p > 0 else -1) for p in parts)
+    return abs(abs(total) - _printed_money(amount)) < 0.5
 
 
 def by_category_md(project: Project, variables: dict, stage: str) -> str:
