@@ -275,6 +275,13 @@ def _rounding_note(values: dict[str, float], parts: list[str], totals: list[tupl
     return ""
 
 
+# The bridge sentence's clause for each kind of revision, in order: (part, its verb by number, the rest).
+BRIDGE_CLAUSES = (("revised_down", ("was", "were"), "revised down by {reduction} in all"),
+                  ("ended_early", (), "ended early, with {reduction} less committed"),
+                  ("withdrawn", ("is", "are"), "no longer counted ({reduction})"),
+                  ("revised_up", ("was", "were"), "revised up by {value}"))
+
+
 def commitment_bridge_md(project: Project, ledger: pd.DataFrame, year: int) -> str:
     """From the compared report's printed commitments to this report's (the ledger's ``bridge.committed.*``):
     what contracts awarded since its cut-off added, and each kind of revision to the contracts it counted, in a
@@ -296,19 +303,9 @@ def commitment_bridge_md(project: Project, ledger: pd.DataFrame, year: int) -> s
         return (f"{new}. Each of the {var(f'{key}.previous.contracts.n')} "
                 f"{_contracts(n['previous'], 'contract', 'contracts')} the {year_words} report counted is as that "
                 "report counted it, so the change since that report is the new awards alone.\n")
-    said = []
-    if n["revised_down"]:
-        said.append(f"{var(f'{key}.revised_down.contracts.n')} {_contracts(n['revised_down'], 'was', 'were')} "
-                    f"revised down by {var(f'{key}.revised_down.reduction.auto')} in all")
-    if n["ended_early"]:
-        said.append(f"{var(f'{key}.ended_early.contracts.n')} ended early, with "
-                    f"{var(f'{key}.ended_early.reduction.auto')} less committed")
-    if n["withdrawn"]:
-        said.append(f"{var(f'{key}.withdrawn.contracts.n')} {_contracts(n['withdrawn'], 'is', 'are')} no longer "
-                    f"counted ({var(f'{key}.withdrawn.reduction.auto')})")
-    if n["revised_up"]:
-        said.append(f"{var(f'{key}.revised_up.contracts.n')} {_contracts(n['revised_up'], 'was', 'were')} "
-                    f"revised up by {var(f'{key}.revised_up.value.auto')}")
+    said = [f"{var(f'{key}.{part}.contracts.n')} {_contracts(n[part], *verbs) + ' ' if verbs else ''}"
+            + words.format(reduction=var(f"{key}.{part}.reduction.auto"), value=var(f"{key}.{part}.value.auto"))
+            for part, verbs, words in BRIDGE_CLAUSES if n[part]]
     if n["unchanged"]:
         said.append(f"the other {var(f'{key}.unchanged.contracts.n')} {_contracts(n['unchanged'], 'is', 'are')} "
                     "as that report counted them")
@@ -381,9 +378,7 @@ def delivery_bridge_md(ledger: pd.DataFrame) -> str:
                 f"ending after its cut-off ({day}) and {earlier}")
     note = " (delivery counts in the period it was delivered, whenever it is validated)" if revisions > 0 else ""
     parts = [v for v in (new, revisions) if v]
-    rounded = ("" if len(parts) < 2 or _adds_up_as_printed(parts, values["delivered.total"]
-                                                            - values.get("previous.delivered.total", 0.0),
-                                                            values.get("previous.delivered.total", 0.0),
+    rounded = ("" if len(parts) < 2 or _adds_up_as_printed(parts, values.get("previous.delivered.total", 0.0),
                                                             values["delivered.total"])
                else " Each figure is rounded, so the two do not add up exactly to the change.")
     return f"{text}{note}.{rounded}\n"
@@ -395,12 +390,12 @@ def _printed_money(text: str) -> float:
     return number * 1_000_000 if "million" in text else number
 
 
-def _adds_up_as_printed(parts: list[float], change: float, previous: float, current: float) -> bool:
+def _adds_up_as_printed(parts: list[float], previous: float, current: float) -> bool:
     """Whether parts printed in the paper's style (each by its own size) add up to the change as the comparison
     of ``previous`` and ``current`` prints it."""
     printed = formatting.comparison(previous, current, MONEY)["change"]
     if not printed.startswith("a net "):
-        return not change
+        return current == previous
     amount = printed.split(" of ", 1)[1].split(" or ")[0]
     total = sum(_printed_money(formatting.gbp_auto(abs(p))) * (1 if p > 0 else -1) for p in parts)
     return abs(abs(total) - _printed_money(amount)) < 0.5

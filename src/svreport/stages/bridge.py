@@ -47,7 +47,9 @@ PARTS = {
     "first_recorded": "not counted by that report, counted now for a date by its cut-off",
     "new": "counted for dates after that report's cut-off",
 }
-REVISIONS = ("revised_up", "revised_down", "ended_early", "withdrawn")  # changes a contract manager may query
+DOWN = ("revised_down", "ended_early", "withdrawn")  # the parts that take value off
+REVISIONS = ("revised_up", *DOWN)  # changes a contract manager may query
+COUNTED_THEN = ("unchanged", *REVISIONS)  # the parts the compared report counted
 BRIDGE_COLUMNS = ["stage", "contract_reference", "supplier_name", "category", "award_date", "previous_end_date",
                   "contract_end_date", "previous", "current", "change", "share_of_previous", "flagged",
                   "recorded_in", SOURCE_FILE, SOURCE_ROW, OUTCOME]
@@ -94,27 +96,20 @@ def contract_bridge(stage: str, previous: pd.DataFrame, current: pd.DataFrame, p
     old["change"] = old["current"] - old["previous"]
     was, is_ = refs.isin(before.index), refs.isin(now.index)
     details_now, details_then = _details(current_commitments), _details(previous_commitments)
-    end_then = details_then["contract_end_date"] if "contract_end_date" in details_then else None
-    end_now = details_now["contract_end_date"] if "contract_end_date" in details_now else None
-    old["previous_end_date"] = (end_then.reindex(refs) if end_then is not None
-                                else pd.Series(pd.NaT, index=refs, dtype="datetime64[ns]"))
-    old["contract_end_date"] = (end_now.reindex(refs) if end_now is not None
-                                else pd.Series(pd.NaT, index=refs, dtype="datetime64[ns]"))
-    up, down = (old["change"] >= PENNY).to_numpy(), (old["change"] <= -PENNY).to_numpy()
-    earlier = (stage == "committed") & (old["contract_end_date"] < old["previous_end_date"]).to_numpy()
-    old[OUTCOME] = np.select([was & ~is_, ~was & is_, up, down & earlier, down],
-                             ["withdrawn", "first_recorded", "revised_up", "ended_early", "revised_down"], "unchanged")
-
-    new = pd.DataFrame(index=pd.Index(after.index, name="contract_reference"))
-    new["previous"], new["current"] = 0.0, after.astype(float)
-    new["change"] = new["current"]
-    new["previous_end_date"] = (end_then.reindex(new.index) if end_then is not None
-                                else pd.Series(pd.NaT, index=new.index, dtype="datetime64[ns]"))
-    new["contract_end_date"] = (end_now.reindex(new.index) if end_now is not None
-                                else pd.Series(pd.NaT, index=new.index, dtype="datetime64[ns]"))
-    new[OUTCOME] = "new"
+    old[OUTCOME] = np.select([was & ~is_, ~was & is_, (old["change"] >= PENNY).to_numpy(),
+                              (old["change"] <= -PENNY).to_numpy()],
+                             ["withdrawn", "first_recorded", "revised_up", "revised_down"], "unchanged")
+    new = pd.DataFrame({"previous": 0.0, "current": after.astype(float), "change": after.astype(float),
+                        OUTCOME: "new"}, index=pd.Index(after.index, name="contract_reference"))
 
     frame = pd.concat([old, new]).reset_index()
+    for column, details in (("previous_end_date", details_then), ("contract_end_date", details_now)):
+        frame[column] = (frame["contract_reference"].map(details["contract_end_date"])
+                         if "contract_end_date" in details else pd.Series(pd.NaT, index=frame.index,
+                                                                          dtype="datetime64[ns]"))
+    if stage == "committed":  # revised down with the end date brought forward
+        earlier = (frame[OUTCOME] == "revised_down") & (frame["contract_end_date"] < frame["previous_end_date"])
+        frame.loc[earlier, OUTCOME] = "ended_early"
     in_now = frame["contract_reference"].isin(details_now.index)
     details = pd.concat([details_now, details_then[~details_then.index.isin(details_now.index)]])
     for column in ("supplier_name", "category", "award_date", SOURCE_FILE, SOURCE_ROW):
@@ -135,14 +130,13 @@ def contract_bridge(stage: str, previous: pd.DataFrame, current: pd.DataFrame, p
     return frame[BRIDGE_COLUMNS]
 
 
-def bridge(previous: PreviousRows, committed: pd.DataFrame, delivered: pd.DataFrame, commitments: pd.DataFrame,
-           current_year: str, revision_share: float) -> pd.DataFrame:
-    """Both stages' bridge rows: ``committed`` (this report's counted commitment rows) and ``delivered`` (its
-    validated delivery rows), against ``previous``; ``commitments`` are this report's counted commitment rows
-    (the contracts' details)."""
-    parts = [contract_bridge("committed", previous.committed, committed, previous.committed, commitments,
+def bridge(previous: PreviousRows, committed: pd.DataFrame, delivered: pd.DataFrame, current_year: str,
+           revision_share: float) -> pd.DataFrame:
+    """Both stages' bridge rows: ``committed`` (this report's counted commitment rows, which also give the
+    contracts' details) and ``delivered`` (its validated delivery rows), against ``previous``."""
+    parts = [contract_bridge("committed", previous.committed, committed, previous.committed, committed,
                              previous.year, current_year, previous.cutoff, revision_share),
-             contract_bridge("delivered", previous.delivered, delivered, previous.committed, commitments,
+             contract_bridge("delivered", previous.delivered, delivered, previous.committed, committed,
                              previous.year, current_year, previous.cutoff, revision_share)]
     return pd.concat(parts, ignore_index=True)
 

@@ -16,7 +16,7 @@ from svreport.core import formatting, layout
 from svreport.core.config import CouncilConfig, Position, key_part
 from svreport.core.vocabulary import COUNT, MONEY, RATIO, ledger_unit
 from svreport.stages import counting
-from svreport.stages.bridge import PARTS, STAGES, PreviousRows, bridge
+from svreport.stages.bridge import COUNTED_THEN, DOWN, PARTS, STAGES, PreviousRows, bridge
 from svreport.stages.clean import SOURCE_FILE, CleanTables, months_of
 from svreport.stages.counting import KeySpec, RowOutcomes, Rules, Step, derived, rows_spec
 from svreport.stages.ledger import LEDGER_COLUMNS, ledger_units, ledger_values
@@ -142,7 +142,7 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, position: Positio
     _trend(ledger, counted, config, position, rules)
     changes_since, notes = None, []
     if previous is not None and comparator is not None:
-        changes_since = bridge(previous, counted.committed, counted.delivered, counted.committed, position.name,
+        changes_since = bridge(previous, counted.committed, counted.delivered, position.name,
                                config.tracker.revision_share)
         if differs := _bridge_differs(changes_since, previous, comparator):
             notes.append(differs)
@@ -189,10 +189,6 @@ def compute_ledger(tables: CleanTables, config: CouncilConfig, position: Positio
         frame = pd.concat([frame, changes], ignore_index=True)
         lineage = [*lineage, *made]
     return Figures(frame, lineage, outcomes, series, tracker, changes_since, notes)
-
-
-COUNTED_THEN = ("unchanged", "revised_up", "revised_down", "ended_early", "withdrawn")  # parts the report counted
-DOWN = ("revised_down", "ended_early", "withdrawn")
 
 
 def _bridge_differs(rows: pd.DataFrame, previous: PreviousRows, comparator: pd.DataFrame) -> str:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from svreport.core.formatting import gbp
 from svreport.core.layout import TRACKER_CSV, TRACKER_MEASURES_CSV, TRACKER_XLSX
 from svreport.stages import counting
 from svreport.stages.appendix1 import safe_text
@@ -139,7 +140,7 @@ def _revisions(contracts: pd.DataFrame, bridge: pd.DataFrame) -> tuple[np.ndarra
     rows = flagged[raised]
     words = {"revised_up": "revised up", "revised_down": "revised down",
              "ended_early": "revised down, its end date brought forward"}
-    reason[raised] = [f"{REVISED}: {words[part]} from £{before:,.0f} to £{after:,.0f} ({share:+.0%})"
+    reason[raised] = [f"{REVISED}: {words[part]} from {gbp(before)} to {gbp(after)} ({share:+.0%})"
                       for part, before, after, share in zip(rows["outcome"], rows["previous"], rows["current"],
                                                             rows["share_of_previous"], strict=True)]
     return raised, REVISED, reason
